@@ -1,0 +1,118 @@
+"""Command line: `python -m compiler validate|plan|schema|docs ...`.
+
+Exit codes: 0 success, 1 the spec has problems (every one is printed), 2 an internal error or a
+usage error. Bad input never produces a traceback. Commands import their modules lazily so that
+`validate` never loads Pulumi.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+
+EXIT_OK, EXIT_SPEC, EXIT_INTERNAL = 0, 1, 2
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .errors import SpecError, format_json, format_text
+    from .validate import find_project_root, validate_file
+
+    root = find_project_root()
+    problems = []
+    for file in args.specs:
+        try:
+            validate_file(file, root)
+        except SpecError as exc:
+            problems.extend(exc.diagnostics)
+    if args.format == "json":
+        print(format_json(problems, args.specs))
+    elif problems:
+        print(format_text(problems), file=sys.stderr)
+    return EXIT_SPEC if problems else EXIT_OK
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from .errors import SpecError, format_text
+    from .validate import find_project_root
+
+    try:
+        from .plan import plan_file, render_summary, to_json
+    except ImportError as exc:  # the light install (pre-commit) has no Pulumi
+        print(f"error: plan needs Pulumi: install the `pulumi` extra ({exc.name} is missing)", file=sys.stderr)
+        return EXIT_INTERNAL
+    try:
+        document = plan_file(args.spec, stage=args.stage, project_root=find_project_root())
+    except SpecError as exc:
+        print(format_text(exc.diagnostics), file=sys.stderr)
+        return EXIT_SPEC
+    print(to_json(document) if args.json else render_summary(document))
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from .schema_errors import schema_path
+
+    sys.stdout.write(schema_path().read_text(encoding="utf-8"))
+    return EXIT_OK
+
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from .docs import render_reference
+
+    text = render_reference()
+    if args.check:
+        current = open(args.output, encoding="utf-8").read() if os.path.exists(args.output) else ""
+        if current != text:
+            print(f"{args.output} is stale: run `python -m compiler docs`", file=sys.stderr)
+            return EXIT_SPEC
+        return EXIT_OK
+    with open(args.output, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    print(f"wrote {args.output}")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m compiler", description="Compile serverless app specs into Pulumi resources.")
+    top.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check specs against the schema and semantic rules")
+    validate.add_argument("specs", nargs="+", metavar="SPEC")
+    validate.add_argument("--format", choices=("text", "json"), default="text")
+    validate.set_defaults(run=_cmd_validate)
+
+    plan = commands.add_parser("plan", help="validate, then build offline under Pulumi's mock runtime")
+    plan.add_argument("spec", metavar="SPEC")
+    plan.add_argument("--stage", help="stage name (default: the spec's stage, else dev)")
+    plan.add_argument("--json", action="store_true", help="print the plan document as JSON")
+    plan.set_defaults(run=_cmd_plan)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema")
+    schema.set_defaults(run=_cmd_schema)
+
+    docs = commands.add_parser("docs", help="render docs/spec-reference.md from the schema")
+    docs.add_argument("--output", default="docs/spec-reference.md")
+    docs.add_argument("--check", action="store_true", help="exit 1 when the file is stale instead of writing it")
+    docs.set_defaults(run=_cmd_docs)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the boundary: internal errors exit 2, never a raw crash
+        if args.debug:
+            traceback.print_exc()
+        print(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

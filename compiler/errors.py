@@ -1,0 +1,59 @@
+"""Diagnostics are data: checks yield them, one SpecError carries them out, reporters format them."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Iterable, Sequence
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem in one spec file. `line` and `col` are 1-based; `path` is the spec path."""
+
+    file: str
+    line: int
+    col: int
+    code: str
+    path: str
+    message: str
+    hint: str = ""
+
+    def format(self) -> str:
+        where = f"{self.file}:{self.line}:{self.col}: {self.code} {self.path or '<root>'}: {self.message}"
+        return f"{where}\n    hint: {self.hint}" if self.hint else where
+
+
+class SpecError(Exception):
+    """Raised at the boundary when a spec has diagnostics; nothing is compiled after it."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        self.diagnostics = sorted(diagnostics)
+        super().__init__(format_text(self.diagnostics))
+
+
+def format_text(diagnostics: Iterable[Diagnostic]) -> str:
+    """Compiler-style text: one line per problem, then an indented hint."""
+    return "\n".join(d.format() for d in sorted(diagnostics))
+
+
+def format_json(diagnostics: Iterable[Diagnostic], files: Sequence[str]) -> str:
+    """A stable JSON report for tools: every file checked, whether it is valid, and its problems."""
+    by_file: dict[str, list[dict]] = {f: [] for f in files}
+    for d in sorted(diagnostics):
+        by_file.setdefault(d.file, []).append(asdict(d))
+    report = {
+        "valid": not any(by_file.values()),
+        "files": [{"file": f, "valid": not ds, "diagnostics": ds} for f, ds in by_file.items()],
+    }
+    return json.dumps(report, indent=2, sort_keys=True)
+
+
+def render_path(parts: Sequence[str | int]) -> str:
+    """('api', 'routes', 0, 'path') -> 'api.routes[0].path'."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

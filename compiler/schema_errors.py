@@ -1,0 +1,172 @@
+"""JSON Schema validation errors -> Diagnostics with codes, plain messages and hints.
+
+jsonschema's own messages are Python reprs ("'abc' is not of type 'integer'"); operators get
+"expected an integer, found the string 'abc'" instead, pointed at the offending key or value.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from pathlib import Path as FsPath
+from typing import Any, Iterator
+
+from .errors import Diagnostic
+from .loader import LoadedSpec
+
+CODES = {
+    "type": "E200",
+    "minimum": "E201", "maximum": "E201", "exclusiveMinimum": "E201", "exclusiveMaximum": "E201", "multipleOf": "E201",
+    "required": "E202",
+    "additionalProperties": "E203",
+    "enum": "E204", "const": "E204",
+    "pattern": "E205", "format": "E205",
+    "minLength": "E206", "maxLength": "E206",
+    "minItems": "E207", "maxItems": "E207", "uniqueItems": "E207",
+    "minProperties": "E208", "maxProperties": "E208",
+}
+PROPERTY_NAME_CODE = "E209"
+
+_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
+               "number": "a number", "boolean": "true or false", "null": "null"}
+
+
+def schema_path() -> FsPath:
+    """The schema file: shipped inside the package when installed, at the repository root otherwise."""
+    here = FsPath(__file__).resolve().parent
+    for candidate in (here / "_schema" / "app.schema.json", here.parent / "schema" / "app.schema.json"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("schema/app.schema.json not found")
+
+
+@lru_cache(maxsize=1)
+def load_schema() -> dict:
+    with open(schema_path(), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    import jsonschema  # imported lazily: only when a spec is actually checked
+
+    schema = load_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def schema_diagnostics(spec: LoadedSpec) -> Iterator[Diagnostic]:
+    """Every schema violation in the document, one diagnostic each (unknown keys one per key)."""
+    for error in _validator().iter_errors(spec.data):
+        yield from _convert(spec, error)
+
+
+def describe(value: Any) -> str:
+    """A value as the operator wrote it, with its kind: the string 'abc', the number 5, a list."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}...'"
+    if isinstance(value, (int, float)):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return "a mapping" if isinstance(value, dict) else "a list"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "the number"
+    if isinstance(value, str):
+        return "the string"
+    return ""
+
+
+def _expected(schema: dict) -> str:
+    if "x-hint" in schema:
+        return schema["x-hint"]
+    if "enum" in schema:
+        return "one of: " + ", ".join(str(v) for v in schema["enum"])
+    if "const" in schema:
+        return f"exactly {schema['const']}"
+    low, high = schema.get("minimum"), schema.get("maximum")
+    kind = _TYPE_NAMES.get(schema.get("type"), "a value") if isinstance(schema.get("type"), str) else "a value"
+    step = f", a multiple of {schema['multipleOf']}" if "multipleOf" in schema else ""
+    if low is not None and high is not None:
+        return f"{kind} from {low} to {high}{step}"
+    if low is not None:
+        return f"{kind} of at least {low}{step}"
+    if high is not None:
+        return f"{kind} of at most {high}{step}"
+    types = schema.get("type")
+    if isinstance(types, list):
+        return " or ".join(_TYPE_NAMES.get(t, t) for t in types)
+    if types:
+        return _TYPE_NAMES.get(types, types)
+    return schema.get("description", "")
+
+
+def _convert(spec: LoadedSpec, error) -> Iterator[Diagnostic]:
+    path = tuple(error.absolute_path)
+    keyword = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    value = error.instance
+    if "propertyNames" in error.absolute_schema_path:
+        key_path = path + (value,)
+        yield spec.diagnostic(key_path, PROPERTY_NAME_CODE, f"invalid name '{value}'", _expected(schema), key=True)
+        return
+    code = CODES.get(keyword, "E299")
+    if keyword == "additionalProperties":
+        yield from _unknown_keys(spec, path, error)
+        return
+    if keyword == "required":
+        missing = error.validator_value
+        for name in [n for n in missing if n not in value]:
+            about = error.schema.get("properties", {}).get(name, {}).get("description", "")
+            yield spec.diagnostic(path, code, f"missing required key '{name}'", f"add `{name}:`" + (f" ({about})" if about else ""))
+        return
+    if keyword == "type":
+        found = f"{_kind(value)} {describe(value)}".strip()
+        yield spec.diagnostic(path, code, f"expected {_expected({'type': error.validator_value})}, found {found}", _expected(schema))
+        return
+    if keyword in ("enum", "const"):
+        choices = error.validator_value if keyword == "enum" else [error.validator_value]
+        close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
+        hint = _expected(schema) + (f"; did you mean '{close[0]}'?" if close else "")
+        yield spec.diagnostic(path, code, f"{describe(value)} is not allowed here", hint)
+        return
+    if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"):
+        relation = {"minimum": "less than the minimum of", "maximum": "greater than the maximum of",
+                    "exclusiveMinimum": "not greater than", "exclusiveMaximum": "not less than",
+                    "multipleOf": "not a multiple of"}[keyword]
+        yield spec.diagnostic(path, code, f"{describe(value)} is {relation} {error.validator_value}", _expected(schema))
+        return
+    if keyword in ("pattern", "format"):
+        yield spec.diagnostic(path, code, f"{describe(value)} is not a valid {path[-1] if path and isinstance(path[-1], str) else 'value'}", _expected(schema))
+        return
+    if keyword == "uniqueItems":
+        yield spec.diagnostic(path, code, "the list has duplicate entries", "list each entry once")
+        return
+    if keyword in ("minItems", "minProperties"):
+        yield spec.diagnostic(path, code, "must not be empty", f"give at least {error.validator_value}")
+        return
+    if keyword in ("maxItems", "maxProperties", "maxLength", "minLength"):
+        size = len(value) if hasattr(value, "__len__") else value
+        bound = "at most" if keyword.startswith("max") else "at least"
+        unit = "characters" if "Length" in keyword else "entries"
+        yield spec.diagnostic(path, code, f"has {size} {unit}, expected {bound} {error.validator_value}", _expected(schema))
+        return
+    yield spec.diagnostic(path, code, error.message, _expected(schema))
+
+
+def _unknown_keys(spec: LoadedSpec, path: tuple, error) -> Iterator[Diagnostic]:
+    allowed = sorted(error.schema.get("properties", {}))
+    for key in error.instance:
+        if key in allowed:
+            continue
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        hint += "allowed keys: " + ", ".join(allowed)
+        yield spec.diagnostic(path + (key,), "E203", f"unknown key '{key}'", hint, key=True)
