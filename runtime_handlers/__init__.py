@@ -1,0 +1,8 @@
+"""AWS Lambda handlers for the generated serverless app.
+
+This package is copied verbatim into the Lambda deployment zip (zip root
+holds ``runtime_handlers/``), so it may import only the standard library and
+its own modules. Handler strings: ``runtime_handlers.items.handler`` and
+``runtime_handlers.health.handler``; both speak the API Gateway REST (v1)
+Lambda proxy protocol.
+"""
