@@ -1,0 +1,72 @@
+"""BuildContext: what every factory needs for one region, passed explicitly (no globals).
+
+One context per region, so the same app can later be built in several regions side by side:
+each has its own explicit provider, KMS key, archive and topic. Factories add what later
+factories consume (the key, the log groups to ship, the functions and API to watch).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from .model import App
+from .naming import Naming
+
+PACKAGE = "serverless"
+
+
+@dataclass(frozen=True)
+class ShippedLogGroup:
+    """A log group whose events are archived: `source` names its folder in the archive."""
+
+    source: str
+    log_group: aws.cloudwatch.LogGroup
+
+
+@dataclass
+class BuildContext:
+    app: App
+    region: str
+    provider: aws.Provider
+    naming: Naming
+    account_id: pulumi.Output[str]
+    project_root: Path
+    partition: str = "aws"
+    key: Optional[aws.kms.Key] = None
+    archive_bucket: Optional[aws.s3.Bucket] = None
+    topic: Optional[aws.sns.Topic] = None
+    functions: dict[str, aws.lambda_.Function] = field(default_factory=dict)
+    rest_api: Optional[aws.apigateway.RestApi] = None
+    stage: Optional[aws.apigateway.Stage] = None
+    shipped_log_groups: list[ShippedLogGroup] = field(default_factory=list)
+    outputs: dict[str, pulumi.Input] = field(default_factory=dict)
+
+    def opts(self, parent: pulumi.Resource, **extra) -> pulumi.ResourceOptions:
+        """Options for every AWS resource: the explicit regional provider, never the default one."""
+        return pulumi.ResourceOptions(parent=parent, provider=self.provider, **extra)
+
+    def arn(self, service: str, resource: str, *, region: bool = True) -> pulumi.Output[str]:
+        """An ARN in this partition, region and account, e.g. arn('logs', 'log-group:/aws/x:*')."""
+        where = self.region if region else ""
+        return self.account_id.apply(lambda account: f"arn:{self.partition}:{service}:{where}:{account}:{resource}")
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return default_tags(self.app)
+
+
+def default_tags(app: App) -> dict[str, str]:
+    """The operator's tags plus ours; ours win (the schema forbids overriding them)."""
+    return {**dict(app.tags), "app": app.name, "stage": app.stage, "managed-by": "serverless-spec-compiler"}
+
+
+def new_context(app: App, region: str, project_root: Path) -> BuildContext:
+    """The context for `region`: an explicit provider pinned to it with the app's default tags."""
+    provider = aws.Provider(f"aws-{region}", region=region, default_tags=aws.ProviderDefaultTagsArgs(tags=default_tags(app)))
+    identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=provider))
+    return BuildContext(app=app, region=region, provider=provider, naming=Naming(app.name, app.stage, region),
+                        account_id=identity.account_id, project_root=project_root)

@@ -1,0 +1,150 @@
+"""The REST API: OpenAPI body, invoke permissions, deployment, stage, method settings, logging role.
+
+Limits for every caller are MethodSettings (`*/*` stage-wide, `<path>/<METHOD>` per route);
+usage-plan limits (usage_plans.py) apply only to requests that carry an API key.
+"""
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+from .. import openapi
+from ..context import BuildContext, ShippedLogGroup
+from ..model import Throttling
+from .base import Component, assume_role_policy, policy_document, statement
+
+# One JSON line per request in the access log: enough to find a request, its route and outcome.
+ACCESS_LOG_FORMAT = json.dumps({
+    "requestId": "$context.requestId", "extendedRequestId": "$context.extendedRequestId",
+    "ip": "$context.identity.sourceIp", "userAgent": "$context.identity.userAgent",
+    "requestTime": "$context.requestTime", "httpMethod": "$context.httpMethod",
+    "resourcePath": "$context.resourcePath", "path": "$context.path", "status": "$context.status",
+    "protocol": "$context.protocol", "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency", "integrationLatency": "$context.integrationLatency",
+    "integrationStatus": "$context.integration.status", "errorMessage": "$context.error.message",
+    "apiKeyId": "$context.identity.apiKeyId", "xrayTraceId": "$context.xrayTraceId",
+}, sort_keys=True, separators=(",", ":"))
+
+# The policy of AWS's AmazonAPIGatewayPushToCloudWatchLogs, written out and scoped to this
+# account and region instead of every log group everywhere.
+PUSH_TO_LOGS_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams",
+                        "logs:FilterLogEvents", "logs:GetLogEvents", "logs:PutLogEvents")
+
+
+def _throttle(settings: dict, throttling: Throttling | None) -> dict:
+    if throttling is not None:
+        settings.update(throttling_rate_limit=throttling.rate_limit, throttling_burst_limit=throttling.burst_limit)
+    return settings
+
+
+class ApiComponent(Component):
+    kind = "Api"
+
+    def __init__(self, ctx: BuildContext, parent: pulumi.Resource):
+        super().__init__("api", ctx, parent)
+        app, api, naming = ctx.app, ctx.app.api, ctx.naming
+        served = api.functions_served()
+        invoke_arns = {key: ctx.functions[key].invoke_arn for key in served}
+        self.rest_api = aws.apigateway.RestApi(
+            self.child("rest-api"),
+            name=naming.physical("api"),
+            description=f"{app.name} ({app.stage}), generated from {app.spec_file or 'the spec'}",
+            body=pulumi.Output.all(**invoke_arns).apply(lambda uris: openapi.render(app, uris)),
+            endpoint_configuration=aws.apigateway.RestApiEndpointConfigurationArgs(types=api.endpoint),
+            put_rest_api_mode="overwrite",
+            fail_on_warnings=True,
+            opts=self.opts(),
+        )
+        # One permission per function for the whole API: per-route permissions would hit the
+        # 20 KB function policy limit on large APIs.
+        for key in served:
+            aws.lambda_.Permission(
+                self.child(f"invoke-{key}"),
+                action="lambda:InvokeFunction",
+                function=ctx.functions[key].name,
+                principal="apigateway.amazonaws.com",
+                source_arn=self.rest_api.execution_arn.apply(lambda arn: f"{arn}/*/*"),
+                opts=self.opts(),
+            )
+        self.deployment = aws.apigateway.Deployment(
+            self.child("deployment"),
+            rest_api=self.rest_api.id,
+            description=f"routes sha256 {openapi.body_hash(app)[:12]}",
+            triggers={"openapi_sha256": openapi.body_hash(app)},
+            opts=self.opts(),
+        )
+        logging_ready = self._cloudwatch_role() if api.create_cloudwatch_role else []
+        self.access_logs = aws.cloudwatch.LogGroup(
+            self.child("access-logs"), name=naming.api_access_log_group(),
+            retention_in_days=app.logs.retention_days, kms_key_id=ctx.key.arn, opts=self.opts())
+        # Pre-created so it has retention, encryption and shipping; API Gateway would otherwise
+        # create it on first request with none of them.
+        self.execution_logs = aws.cloudwatch.LogGroup(
+            self.child("execution-logs"),
+            name=self.rest_api.id.apply(lambda api_id: f"API-Gateway-Execution-Logs_{api_id}/{app.stage}"),
+            retention_in_days=app.logs.retention_days, kms_key_id=ctx.key.arn, opts=self.opts())
+        self.stage = aws.apigateway.Stage(
+            self.child("stage"),
+            rest_api=self.rest_api.id,
+            deployment=self.deployment.id,
+            stage_name=app.stage,
+            description=f"{app.name} {app.stage}",
+            xray_tracing_enabled=True,
+            access_log_settings=aws.apigateway.StageAccessLogSettingsArgs(destination_arn=self.access_logs.arn, format=ACCESS_LOG_FORMAT),
+            opts=self.opts(depends_on=[*logging_ready, self.execution_logs]),
+        )
+        aws.apigateway.MethodSettings(
+            self.child("settings-all"),
+            rest_api=self.rest_api.id,
+            stage_name=self.stage.stage_name,
+            method_path="*/*",
+            settings=aws.apigateway.MethodSettingsSettingsArgs(**_throttle(
+                {"metrics_enabled": True, "logging_level": "INFO", "data_trace_enabled": False}, api.throttling)),
+            opts=self.opts(),
+        )
+        for route in api.routes:
+            if route.throttling is None:
+                continue
+            aws.apigateway.MethodSettings(
+                self.child(f"settings-{route.method} {route.path}"),
+                rest_api=self.rest_api.id,
+                stage_name=self.stage.stage_name,
+                method_path=route.method_settings_path,
+                settings=aws.apigateway.MethodSettingsSettingsArgs(**_throttle(
+                    {"metrics_enabled": True, "logging_level": "INFO", "data_trace_enabled": False}, route.throttling)),
+                opts=self.opts(),
+            )
+        ctx.rest_api, ctx.stage = self.rest_api, self.stage
+        ctx.shipped_log_groups.append(ShippedLogGroup("apigateway/access", self.access_logs))
+        ctx.shipped_log_groups.append(ShippedLogGroup("apigateway/execution", self.execution_logs))
+        ctx.outputs["api_url"] = self.stage.invoke_url
+        ctx.outputs["api_id"] = self.rest_api.id
+        self.register_outputs({"url": self.stage.invoke_url})
+
+    def _cloudwatch_role(self) -> list[pulumi.Resource]:
+        """The regional `apigateway.Account` logging role (one per account and region)."""
+        ctx = self.ctx
+        role = aws.iam.Role(
+            self.child("cloudwatch-role"),
+            name=ctx.naming.role(f"apigw-logs-{ctx.region}"),
+            description="API Gateway account logging role (execution and access logs)",
+            assume_role_policy=assume_role_policy("apigateway.amazonaws.com"),
+            opts=self.opts(),
+        )
+        policy = aws.iam.RolePolicy(
+            self.child("cloudwatch-policy"),
+            role=role.id,
+            policy=policy_document(statement("PushToCloudWatchLogsInThisRegion", PUSH_TO_LOGS_ACTIONS, [
+                ctx.arn("logs", "log-group:*"), ctx.arn("logs", "log-group:*:log-stream:*")])),
+            opts=self.opts(),
+        )
+        account = aws.apigateway.Account(self.child("account"), cloudwatch_role_arn=role.arn,
+                                         opts=self.opts(depends_on=[policy]))
+        return [account]
+
+
+def build(ctx: BuildContext, parent: pulumi.Resource) -> None:
+    if ctx.app.api is not None:
+        ApiComponent(ctx, parent)

@@ -1,0 +1,79 @@
+"""One component per function: its log group first, a least-privilege role, then the function.
+
+The log group `/aws/lambda/<name>` exists (retention, KMS) before the function can write, so
+Lambda never creates an unmanaged, never-expiring group on first invoke.
+"""
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from ..context import BuildContext, ShippedLogGroup
+from ..model import Function
+from ..packaging import handler_archive
+from .base import Component, assume_role_policy, policy_document, statement
+
+
+class FunctionComponent(Component):
+    kind = "Function"
+
+    def __init__(self, ctx: BuildContext, parent: pulumi.Resource, fn: Function, code: pulumi.Archive):
+        super().__init__(f"fn-{fn.key}", ctx, parent)
+        name = ctx.naming.function(fn.key)
+        self.log_group = aws.cloudwatch.LogGroup(
+            self.child("logs"),
+            name=ctx.naming.function_log_group(fn.key),
+            retention_in_days=ctx.app.logs.retention_days,
+            kms_key_id=ctx.key.arn,
+            opts=self.opts(),
+        )
+        self.role = aws.iam.Role(
+            self.child("role"),
+            name=ctx.naming.role(f"{fn.key}-fn"),
+            description=f"Execution role of {name}",
+            assume_role_policy=assume_role_policy("lambda.amazonaws.com"),
+            opts=self.opts(),
+        )
+        statements = [
+            statement("WriteOwnLogGroup", ["logs:CreateLogStream", "logs:PutLogEvents"],
+                      [self.log_group.arn.apply(lambda arn: f"{arn}:*")]),
+            # X-Ray has no resource-level permissions: "*" is the only valid resource here.
+            statement("ActiveTracing", ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "*"),
+        ]
+        if fn.environment:
+            statements.append(statement(
+                "DecryptOwnEnvironment", ["kms:Decrypt"], ctx.key.arn,
+                condition={"StringEquals": {"kms:EncryptionContext:LambdaFunctionName": name}}))
+        self.policy = aws.iam.RolePolicy(self.child("policy"), role=self.role.id,
+                                         policy=policy_document(*statements), opts=self.opts())
+        self.function = aws.lambda_.Function(
+            self.child("function"),
+            name=name,
+            description=fn.description or f"{ctx.app.name} {fn.key} ({ctx.app.stage})",
+            role=self.role.arn,
+            runtime=fn.runtime,
+            handler=fn.handler,
+            architectures=[fn.architecture],
+            memory_size=fn.memory_mb,
+            timeout=fn.timeout_s,
+            reserved_concurrent_executions=fn.reserved_concurrency,
+            code=code,
+            environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(fn.environment)) if fn.environment else None,
+            kms_key_arn=ctx.key.arn if fn.environment else None,
+            tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
+            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
+                log_format="JSON", log_group=self.log_group.name,
+                application_log_level="INFO", system_log_level="WARN"),
+            # The role's permissions must exist before the first invocation writes logs.
+            opts=self.opts(depends_on=[self.policy]),
+        )
+        ctx.functions[fn.key] = self.function
+        ctx.shipped_log_groups.append(ShippedLogGroup(f"lambda/{fn.key}", self.log_group))
+        self.register_outputs({"name": self.function.name, "arn": self.function.arn})
+
+
+def build(ctx: BuildContext, parent: pulumi.Resource) -> None:
+    code = handler_archive(ctx.project_root)
+    for fn in ctx.app.functions:
+        FunctionComponent(ctx, parent, fn, code)
+    ctx.outputs["function_names"] = {fn.key: ctx.functions[fn.key].name for fn in ctx.app.functions}

@@ -1,0 +1,124 @@
+"""The typed model: what a valid spec means, every default applied (see normalize.py).
+
+Frozen dataclasses with tuples, sorted by spec keys, so equal specs give equal models whatever
+the order they were written in; nothing after normalize reads the raw YAML.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Throttling:
+    rate_limit: float
+    burst_limit: int
+
+
+@dataclass(frozen=True)
+class Function:
+    key: str
+    handler: str
+    runtime: str
+    architecture: str
+    memory_mb: int
+    timeout_s: int
+    reserved_concurrency: Optional[int]
+    environment: tuple[tuple[str, str], ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    function: str
+    api_key_required: bool
+    throttling: Optional[Throttling]
+
+    @property
+    def method_settings_path(self) -> str:
+        """`~1items~1{id}/GET`: the method path MethodSettings expects. API Gateway's stage patch paths
+        escape every '/' of the resource path as '~1' (JSON Pointer); an unescaped nested path is
+        rejected as an invalid method setting path. ANY becomes `*`."""
+        method = "*" if self.method == "ANY" else self.method
+        return f"{self.path.replace('/', '~1')}/{method}"
+
+
+@dataclass(frozen=True)
+class Quota:
+    limit: int
+    period: str
+
+
+@dataclass(frozen=True)
+class UsagePlan:
+    key: str
+    description: str
+    throttling: Optional[Throttling]
+    quota: Optional[Quota]
+    api_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Api:
+    endpoint: str  # "REGIONAL" | "EDGE", as API Gateway spells it
+    create_cloudwatch_role: bool
+    throttling: Optional[Throttling]
+    routes: tuple[Route, ...]
+    usage_plans: tuple[UsagePlan, ...]
+
+    def functions_served(self) -> tuple[str, ...]:
+        return tuple(sorted({route.function for route in self.routes}))
+
+
+@dataclass(frozen=True)
+class Archive:
+    expire_after_days: int
+    noncurrent_expire_after_days: int
+
+
+@dataclass(frozen=True)
+class Logs:
+    retention_days: int
+    archive: Archive
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """One alarm kind from the spec; per-function kinds become one CloudWatch alarm per function."""
+
+    kind: str
+    threshold: float
+    period_s: int
+    evaluation_periods: int
+    statistic: Optional[str] = None
+
+    @property
+    def per_function(self) -> bool:
+        return self.kind.startswith("function_")
+
+
+@dataclass(frozen=True)
+class Alarms:
+    notify: tuple[str, ...]
+    alarms: tuple[Alarm, ...]
+
+    def get(self, kind: str) -> Optional[Alarm]:
+        return next((a for a in self.alarms if a.kind == kind), None)
+
+
+@dataclass(frozen=True)
+class App:
+    name: str
+    stage: str
+    region: str
+    tags: tuple[tuple[str, str], ...]
+    functions: tuple[Function, ...]
+    api: Optional[Api]
+    logs: Logs
+    alarms: Alarms
+    spec_file: str = field(default="", compare=False)
+
+    def function(self, key: str) -> Function:
+        return next(f for f in self.functions if f.key == key)

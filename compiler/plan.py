@@ -1,0 +1,161 @@
+"""`plan`: validate, normalize, then build under Pulumi's mock runtime and capture exactly what the
+engine would receive (type, name, parent, provider, inputs and their dependencies) as one JSON
+document. The same spec always gives byte-identical JSON.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from .build import build
+from .errors import Diagnostic, SpecError
+from .mocks import AwsMocks
+from .normalize import normalize
+from .validate import validate_file
+
+PLAN_FORMAT_VERSION = 1
+
+
+class CaptureMonitor(pulumi_mocks.MockMonitor):
+    """The mock monitor, also recording each RegisterResource request as the engine would get it."""
+
+    def __init__(self, mocks: AwsMocks):
+        super().__init__(mocks)
+        self.requests: list[dict[str, Any]] = []
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.requests.append({
+                "urn": response.urn,
+                "type": request.type,
+                "name": request.name,
+                "parent": request.parent,
+                "provider": request.provider,
+                "custom": request.custom,
+                "inputs": pulumi.runtime.rpc.deserialize_properties(request.object, keep_unknowns=True),
+                "dependencies": {k: sorted(v.urns) for k, v in request.propertyDependencies.items() if v.urns},
+                "all_dependencies": sorted(request.dependencies),
+                "id": response.id,
+            })
+        return response
+
+
+def project_name(project_root: Path, fallback: str) -> str:
+    """The Pulumi project's name from Pulumi.yaml (URNs contain it), else `fallback`."""
+    import yaml
+
+    try:
+        with open(project_root / "Pulumi.yaml", encoding="utf-8") as handle:
+            return str(yaml.safe_load(handle).get("name") or fallback)
+    except (OSError, AttributeError, yaml.YAMLError):
+        return fallback
+
+
+def _plain(value: Any) -> Any:
+    """Engine inputs as JSON: integral floats back to ints (the wire has only doubles), assets and
+    archives as stable placeholders with a content hash."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, pulumi.AssetArchive):
+        entries = {name: _plain(asset) for name, asset in sorted(value.assets.items())}
+        digest = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
+        return {"$archive": {"sha256": digest, "entries": entries}}
+    if isinstance(value, pulumi.FileAsset):
+        return "sha256:" + hashlib.sha256(Path(value.path).read_bytes()).hexdigest()
+    if isinstance(value, pulumi.StringAsset):
+        return "sha256:" + hashlib.sha256(value.text.encode()).hexdigest()
+    if isinstance(value, (pulumi.Asset, pulumi.Archive)):
+        return {"$asset": type(value).__name__}
+    return value
+
+
+def _resource(request: dict, outputs: dict) -> dict:
+    implied = {urn for urns in request["dependencies"].values() for urn in urns}
+    return {
+        "urn": request["urn"],
+        "type": request["type"],
+        "name": request["name"],
+        "id": request["id"],
+        "provider": request["provider"],
+        "parent": request["parent"],
+        "inputs": _plain(request["inputs"]),
+        "dependencies": request["dependencies"],
+        # Explicit dependencies (depends_on, parents' depends_on) not already implied by an input.
+        "depends_on": sorted(set(request["all_dependencies"]) - implied),
+        "outputs": _plain(outputs),
+    }
+
+
+def run_build(app, project_root: Path) -> tuple[list[dict], dict]:
+    """Build `app` under fresh mocks; return (resources, stack outputs), resources sorted by URN."""
+    mocks = AwsMocks(app.region)
+    monitor = CaptureMonitor(mocks)
+    pulumi_settings.ROOT.set(None)  # mocks are process-wide: never inherit a previous run's stack
+    pulumi.runtime.set_mocks(mocks, project=project_name(project_root, app.name), stack=app.stage,
+                             preview=False, monitor=monitor)
+    resolved: dict[str, Any] = {}
+
+    def program() -> None:
+        outputs = build(app, project_root)
+        pulumi.Output.from_input(outputs).apply(resolved.update)
+
+    _sync_await(run_pulumi_func(program))
+    state = {urn: registration.state for urn, registration in monitor.resources.items()}
+    resources = [_resource(r, state.get(r["urn"], {})) for r in monitor.requests]
+    resources.sort(key=lambda r: r["urn"])
+    _assert_unique(resources)
+    return resources, _plain(resolved)
+
+
+def _assert_unique(resources: list[dict]) -> None:
+    """The real engine rejects two resources with one type and name; the mock monitor does not."""
+    seen: set[tuple[str, str]] = set()
+    for resource in resources:
+        key = (resource["type"], resource["name"])
+        if key in seen:
+            raise RuntimeError(f"two resources share type {key[0]} and name {key[1]}")
+        seen.add(key)
+
+
+def plan_file(spec_file: str, *, stage: Optional[str] = None, project_root: Path) -> dict:
+    """Validate `spec_file` (SpecError on any problem), then build it offline: the plan document."""
+    spec = validate_file(spec_file, project_root)
+    if stage is not None:
+        _check_stage(spec_file, stage)
+    app = normalize(spec.data, stage=stage, spec_file=spec_file)
+    resources, outputs = run_build(app, project_root)
+    return {"format": PLAN_FORMAT_VERSION, "spec": spec_file, "stage": app.stage, "region": app.region,
+            "resources": resources, "outputs": outputs}
+
+
+def _check_stage(spec_file: str, stage: str) -> None:
+    import re
+
+    from .schema_errors import load_schema
+
+    rule = load_schema()["properties"]["stage"]
+    if not re.match(rule["pattern"], stage):
+        raise SpecError([Diagnostic(spec_file, 1, 1, "E205", "stage", f"--stage '{stage}' is not a valid stage", rule["x-hint"])])
+
+
+def to_json(document: dict) -> str:
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def render_summary(document: dict) -> str:
+    from .summary import summary
+
+    return summary(document)

@@ -1,0 +1,66 @@
+"""The human side of `plan`: a component tree with resource counts, the route table, the outputs."""
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+
+
+def _short_type(token: str) -> str:
+    """aws:apigateway/restApi:RestApi -> apigateway.RestApi; serverless:index:Api -> Api."""
+    package, module, kind = token.split(":", 2)
+    if package == "pulumi":
+        return f"provider {kind}"
+    module = module.split("/")[0]
+    return kind if module == "index" else f"{module}.{kind}"
+
+
+def summary(document: dict) -> str:
+    resources = document["resources"]
+    children = defaultdict(list)
+    for r in resources:
+        children[r["parent"]].append(r)
+    custom = [r for r in resources if not r["type"].startswith("serverless:")]
+    lines = [f"Plan for {document['spec']}: stage {document['stage']}, region {document['region']}",
+             f"{len(custom)} resources in {len(resources) - len(custom)} components", ""]
+
+    def walk(urn: str, depth: int) -> None:
+        kids = sorted(children.get(urn, []), key=lambda r: (not r["type"].startswith("serverless:"), r["name"]))
+        components = [k for k in kids if k["type"].startswith("serverless:")]
+        leaves = Counter(_short_type(k["type"]) for k in kids if not k["type"].startswith("serverless:"))
+        for component in components:
+            count = _count(component["urn"], children)
+            lines.append(f"{'  ' * depth}{_short_type(component['type'])} {component['name']} ({count} resources)")
+            walk(component["urn"], depth + 1)
+        for kind, n in sorted(leaves.items()):
+            lines.append(f"{'  ' * depth}- {kind}" + (f" x{n}" if n > 1 else ""))
+
+    roots = {r["parent"] for r in resources} - {r["urn"] for r in resources}
+    for root in sorted(roots):
+        walk(root, 0)
+    lines += ["", *_routes(resources), "", "Outputs:"]
+    for key, value in sorted(document["outputs"].items()):
+        lines.append(f"  {key}: {json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else value}")
+    return "\n".join(lines) + "\n"
+
+
+def _count(urn: str, children: dict) -> int:
+    total = 0
+    for kid in children.get(urn, []):
+        total += _count(kid["urn"], children) if kid["type"].startswith("serverless:") else 1
+    return total
+
+
+def _routes(resources: list[dict]) -> list[str]:
+    apis = [r for r in resources if r["type"] == "aws:apigateway/restApi:RestApi"]
+    if not apis:
+        return ["Routes: none (the spec has no api)"]
+    body = json.loads(apis[0]["inputs"]["body"])
+    rows = []
+    for path, methods in sorted(body["paths"].items()):
+        for method, operation in sorted(methods.items()):
+            uri = operation["x-amazon-apigateway-integration"]["uri"]
+            function = uri.split(":function:")[-1].split("/")[0]
+            key = "api key" if operation.get("security") else ""
+            rows.append((method.replace("x-amazon-apigateway-any-method", "ANY").upper(), path, function, key))
+    width = max(len(r[1]) for r in rows)
+    return ["Routes:"] + [f"  {m:<7} {p:<{width}}  -> {f}" + (f"  [{k}]" if k else "") for m, p, f, k in rows]
