@@ -10,7 +10,7 @@ from typing import Callable
 import pulumi
 
 from .context import PACKAGE, BuildContext, new_context
-from .factories import api, functions, security, usage_plans
+from .factories import alarms, api, archive, dashboard, functions, security, shipping, usage_plans
 from .model import App
 
 Factory = Callable[[BuildContext, pulumi.Resource], None]
@@ -20,9 +20,13 @@ Factory = Callable[[BuildContext, pulumi.Resource], None]
 # consume what the others registered in the context.
 FACTORIES: tuple[tuple[str, Factory], ...] = (
     ("security", security.build),
+    ("archive", archive.build),
     ("functions", functions.build),
     ("api", api.build),
     ("usage_plans", usage_plans.build),
+    ("shipping", shipping.build),
+    ("alarms", alarms.build),
+    ("dashboard", dashboard.build),
 )
 
 

@@ -38,12 +38,23 @@ class BuildContext:
     partition: str = "aws"
     key: Optional[aws.kms.Key] = None
     archive_bucket: Optional[aws.s3.Bucket] = None
+    archive_ready: list[pulumi.Resource] = field(default_factory=list)
     topic: Optional[aws.sns.Topic] = None
+    alarms: list[aws.cloudwatch.MetricAlarm] = field(default_factory=list)
     functions: dict[str, aws.lambda_.Function] = field(default_factory=dict)
     rest_api: Optional[aws.apigateway.RestApi] = None
     stage: Optional[aws.apigateway.Stage] = None
     shipped_log_groups: list[ShippedLogGroup] = field(default_factory=list)
     outputs: dict[str, pulumi.Input] = field(default_factory=dict)
+
+    @property
+    def dashboard_name(self) -> str:
+        return self.naming.prefix
+
+    @property
+    def dashboard_url(self) -> str:
+        return (f"https://{self.region}.console.aws.amazon.com/cloudwatch/home?region={self.region}"
+                f"#dashboards/dashboard/{self.dashboard_name}")
 
     def opts(self, parent: pulumi.Resource, **extra) -> pulumi.ResourceOptions:
         """Options for every AWS resource: the explicit regional provider, never the default one."""

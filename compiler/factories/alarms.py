@@ -1,0 +1,124 @@
+"""Alarms with the spec's thresholds, an encrypted SNS topic and its e-mail subscriptions.
+
+Only metrics that exist: AWS/Lambda has no ErrorRate, so the error rate is metric math
+`100 * errors / invocations`. Each alarm notifies on ALARM and on OK, treats missing data as
+not breaching, and its description (a jinja2 template) tells the person paged where to look.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from ..context import BuildContext
+from ..model import Alarm, Function
+from .base import Component, policy_document, statement
+
+FUNCTION_METRICS = {"function_errors": "Errors", "function_throttles": "Throttles", "function_duration_ms": "Duration"}
+API_METRICS = {"api_4xx": "4XXError", "api_5xx": "5XXError", "api_latency_ms": "Latency"}
+SUFFIXES = {"function_errors": "errors", "function_error_rate_percent": "error-rate", "function_throttles": "throttles",
+            "function_duration_ms": "duration", "api_4xx": "4xx", "api_5xx": "5xx", "api_latency_ms": "latency"}
+TOPIC_OWNER_ACTIONS = ("sns:AddPermission", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic",
+                       "sns:Publish", "sns:RemovePermission", "sns:SetTopicAttributes", "sns:Subscribe")
+
+
+@lru_cache(maxsize=1)
+def _template():
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("compiler", "templates"), trim_blocks=True, lstrip_blocks=True,
+                             autoescape=False, undefined=jinja2.StrictUndefined)
+    return env.get_template("alarm_description.txt.j2")
+
+
+def describe(ctx: BuildContext, alarm: Alarm, target: str, log_groups: list[str], timeout_s: Optional[int] = None) -> str:
+    minutes = alarm.period_s * alarm.evaluation_periods // 60
+    text = _template().render(alarm=alarm, target=target, threshold=f"{alarm.threshold:g}", log_groups=log_groups,
+                              window=f"each of {alarm.evaluation_periods} period(s) of {alarm.period_s // 60} min ({minutes} min)",
+                              timeout_s=timeout_s, dashboard_url=ctx.dashboard_url, spec_file=ctx.app.spec_file or "the spec")
+    return " ".join(text.split())[:1024]
+
+
+def statistic_args(alarm: Alarm, default: str) -> dict:
+    """Percentiles go to extended_statistic, the rest to statistic."""
+    stat = alarm.statistic or default
+    return {"extended_statistic": stat} if stat.startswith("p") else {"statistic": stat}
+
+
+class Alarms(Component):
+    kind = "Alarms"
+
+    def __init__(self, ctx: BuildContext, parent: pulumi.Resource):
+        super().__init__("alarms", ctx, parent)
+        naming = ctx.naming
+        self.topic = aws.sns.Topic(self.child("topic"), name=naming.physical("alarms", 256),
+                                   display_name=f"{ctx.app.name} {ctx.app.stage} alarms", kms_master_key_id=ctx.key.arn,
+                                   opts=self.opts())
+        aws.sns.TopicPolicy(self.child("topic-policy"), arn=self.topic.arn, policy=policy_document(
+            statement("AccountManagesTopic", TOPIC_OWNER_ACTIONS, self.topic.arn,
+                      principal={"AWS": ctx.account_id.apply(lambda a: f"arn:{ctx.partition}:iam::{a}:root")}),
+            statement("ThisAppsAlarmsPublish", ["sns:Publish"], self.topic.arn, principal={"Service": "cloudwatch.amazonaws.com"},
+                      condition={"ArnLike": {"aws:SourceArn": ctx.arn("cloudwatch", f"alarm:{naming.prefix}-*")},
+                                 "StringEquals": {"aws:SourceAccount": ctx.account_id}}),
+            statement("DenyInsecureTransport", ["sns:Publish", "sns:Subscribe"], self.topic.arn, effect="Deny",
+                      principal={"AWS": "*"}, condition={"Bool": {"aws:SecureTransport": "false"}})),
+            opts=self.opts())
+        for address in ctx.app.alarms.notify:
+            aws.sns.TopicSubscription(self.child(f"email-{address}"), topic=self.topic.arn, protocol="email",
+                                      endpoint=address, opts=self.opts())
+        ctx.topic = self.topic
+        for alarm in ctx.app.alarms.alarms:
+            if alarm.per_function:
+                for fn in ctx.app.functions:
+                    ctx.alarms.append(self._function_alarm(alarm, fn))
+            elif ctx.rest_api is not None:
+                ctx.alarms.append(self._api_alarm(alarm))
+        ctx.outputs["alarm_topic_arn"] = self.topic.arn
+        self.register_outputs({"topic_arn": self.topic.arn})
+
+    def _common(self, alarm: Alarm, name: str, description: pulumi.Input[str]) -> dict:
+        return dict(name=name, alarm_description=description, comparison_operator="GreaterThanOrEqualToThreshold",
+                    threshold=alarm.threshold, evaluation_periods=alarm.evaluation_periods, treat_missing_data="notBreaching",
+                    alarm_actions=[self.topic.arn], ok_actions=[self.topic.arn])
+
+    def _function_alarm(self, alarm: Alarm, fn: Function) -> aws.cloudwatch.MetricAlarm:
+        ctx = self.ctx
+        function_name = ctx.naming.function(fn.key)
+        common = self._common(alarm, ctx.naming.physical(f"{fn.key}-{SUFFIXES[alarm.kind]}", 255),
+                              describe(ctx, alarm, function_name, [ctx.naming.function_log_group(fn.key)], fn.timeout_s))
+        dimensions = {"FunctionName": ctx.functions[fn.key].name}
+        if alarm.kind == "function_error_rate_percent":
+            def metric(metric_id: str, metric_name: str):
+                return aws.cloudwatch.MetricAlarmMetricQueryArgs(id=metric_id, return_data=False, metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                    namespace="AWS/Lambda", metric_name=metric_name, dimensions=dimensions, period=alarm.period_s, stat="Sum"))
+            queries = [metric("errors", "Errors"), metric("invocations", "Invocations"),
+                       aws.cloudwatch.MetricAlarmMetricQueryArgs(id="error_rate", expression="100 * errors / invocations",
+                                                                 label="Error rate (%)", return_data=True)]
+            return aws.cloudwatch.MetricAlarm(self.child(f"{fn.key}-{SUFFIXES[alarm.kind]}"), metric_queries=queries, **common, opts=self.opts())
+        stat = statistic_args(alarm, "Sum") if alarm.kind == "function_duration_ms" else {"statistic": "Sum"}
+        return aws.cloudwatch.MetricAlarm(
+            self.child(f"{fn.key}-{SUFFIXES[alarm.kind]}"), namespace="AWS/Lambda", metric_name=FUNCTION_METRICS[alarm.kind],
+            dimensions=dimensions, period=alarm.period_s, **stat, **common,
+            # Too few samples make a percentile noise: keep the alarm's state instead of paging.
+            evaluate_low_sample_count_percentiles="ignore" if "extended_statistic" in stat else None,
+            opts=self.opts())
+
+    def _api_alarm(self, alarm: Alarm) -> aws.cloudwatch.MetricAlarm:
+        ctx = self.ctx
+        api_name, stage = ctx.naming.physical("api"), ctx.app.stage
+        log_groups = [ctx.naming.api_access_log_group(), f"API-Gateway-Execution-Logs_<api id>/{stage}"]
+        description = ctx.rest_api.id.apply(lambda api_id: describe(
+            ctx, alarm, f"{api_name} stage {stage}", [g.replace("<api id>", api_id) for g in log_groups]))
+        stat = statistic_args(alarm, "Sum") if alarm.kind == "api_latency_ms" else {"statistic": "Sum"}
+        return aws.cloudwatch.MetricAlarm(
+            self.child(SUFFIXES[alarm.kind]), namespace="AWS/ApiGateway", metric_name=API_METRICS[alarm.kind],
+            dimensions={"ApiName": ctx.rest_api.name, "Stage": ctx.stage.stage_name}, period=alarm.period_s, **stat,
+            **self._common(alarm, ctx.naming.physical(SUFFIXES[alarm.kind], 255), description),
+            evaluate_low_sample_count_percentiles="ignore" if "extended_statistic" in stat else None,
+            opts=self.opts())
+
+
+def build(ctx: BuildContext, parent: pulumi.Resource) -> None:
+    Alarms(ctx, parent)
