@@ -19,7 +19,7 @@ from .base import Component, policy_document, statement
 FUNCTION_METRICS = {"function_errors": "Errors", "function_throttles": "Throttles", "function_duration_ms": "Duration"}
 API_METRICS = {"api_4xx": "4XXError", "api_5xx": "5XXError", "api_latency_ms": "Latency"}
 SUFFIXES = {"function_errors": "errors", "function_error_rate_percent": "error-rate", "function_throttles": "throttles",
-            "function_duration_ms": "duration", "api_4xx": "4xx", "api_5xx": "5xx", "api_latency_ms": "latency"}
+            "function_duration_ms": "duration", "api_4xx": "api-4xx", "api_5xx": "api-5xx", "api_latency_ms": "api-latency"}
 TOPIC_OWNER_ACTIONS = ("sns:AddPermission", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic",
                        "sns:Publish", "sns:RemovePermission", "sns:SetTopicAttributes", "sns:Subscribe")
 
@@ -34,9 +34,8 @@ def _template():
 
 
 def describe(ctx: BuildContext, alarm: Alarm, target: str, log_groups: list[str], timeout_s: Optional[int] = None) -> str:
-    minutes = alarm.period_s * alarm.evaluation_periods // 60
     text = _template().render(alarm=alarm, target=target, threshold=f"{alarm.threshold:g}", log_groups=log_groups,
-                              window=f"each of {alarm.evaluation_periods} period(s) of {alarm.period_s // 60} min ({minutes} min)",
+                              window=f"a {alarm.period_s // 60}-minute period",
                               timeout_s=timeout_s, dashboard_url=ctx.dashboard_url, spec_file=ctx.app.spec_file or "the spec")
     return " ".join(text.split())[:1024]
 

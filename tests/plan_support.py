@@ -1,0 +1,63 @@
+"""Helpers for plan tests: build specs in-process under the mock runtime, find golden cases,
+and query plan documents."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+from compiler.plan import plan_file, to_json
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def plan_cases() -> list[tuple[str, str, Path]]:
+    """(case id, spec path relative to the root, golden plan.json) for every spec that must compile:
+    specs/*.yaml (goldens under tests/golden/specs/) and tests/golden/<case>/spec.yaml (not error_)."""
+    cases = [(f"specs/{p.stem}", p.relative_to(ROOT).as_posix(), GOLDEN / "specs" / f"{p.stem}.plan.json")
+             for p in sorted((ROOT / "specs").glob("*.yaml"))]
+    cases += [(d.name, (d / "spec.yaml").relative_to(ROOT).as_posix(), d / "plan.json")
+              for d in sorted(GOLDEN.iterdir()) if d.is_dir() and (d / "spec.yaml").exists() and not d.name.startswith("error_")]
+    return cases
+
+
+@lru_cache(maxsize=64)
+def _plan_cached(spec: str, stage: str | None, mtime: float) -> str:
+    return to_json(plan_file(spec, stage=stage, project_root=ROOT))
+
+
+def plan_json(spec: str, stage: str | None = None) -> str:
+    """The plan document's exact JSON text for `spec` (a path relative to the repository root)."""
+    return _plan_cached(spec, stage, (ROOT / spec).stat().st_mtime)
+
+
+def plan(spec: str, stage: str | None = None) -> dict:
+    return json.loads(plan_json(spec, stage))
+
+
+def resources(document: dict, type_token: str) -> list[dict]:
+    return [r for r in document["resources"] if r["type"] == type_token]
+
+
+def one(document: dict, type_token: str, name: str | None = None) -> dict:
+    found = [r for r in resources(document, type_token) if name is None or r["name"] == name]
+    assert len(found) == 1, f"expected one {type_token} {name or ''}, found {[r['name'] for r in found]}"
+    return found[0]
+
+
+def by_urn(document: dict) -> dict[str, dict]:
+    return {r["urn"]: r for r in document["resources"]}
+
+
+def policy_statements(document: dict) -> Iterator[tuple[dict, dict]]:
+    """(resource, statement) for every IAM-style policy document in the plan (role, key, bucket,
+    topic policies and trust policies)."""
+    fields = {"aws:iam/rolePolicy:RolePolicy": "policy", "aws:iam/role:Role": "assumeRolePolicy",
+              "aws:kms/key:Key": "policy", "aws:s3/bucketPolicy:BucketPolicy": "policy", "aws:sns/topicPolicy:TopicPolicy": "policy"}
+    for resource in document["resources"]:
+        field = fields.get(resource["type"])
+        if field and field in resource["inputs"]:
+            for stmt in json.loads(resource["inputs"][field])["Statement"]:
+                yield resource, stmt
