@@ -16,10 +16,9 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from .build import build
-from .errors import Diagnostic, SpecError
 from .mocks import AwsMocks
 from .normalize import normalize
-from .validate import validate_file
+from .validate import check_stage, validate_file
 
 PLAN_FORMAT_VERSION = 1
 
@@ -134,21 +133,11 @@ def plan_file(spec_file: str, *, stage: Optional[str] = None, project_root: Path
     """Validate `spec_file` (SpecError on any problem), then build it offline: the plan document."""
     spec = validate_file(spec_file, project_root)
     if stage is not None:
-        _check_stage(spec_file, stage)
+        check_stage(spec_file, stage)
     app = normalize(spec.data, stage=stage, spec_file=spec_file)
     resources, outputs = run_build(app, project_root)
     return {"format": PLAN_FORMAT_VERSION, "spec": spec_file, "stage": app.stage, "region": app.region,
             "resources": resources, "outputs": outputs}
-
-
-def _check_stage(spec_file: str, stage: str) -> None:
-    import re
-
-    from .schema_errors import load_schema
-
-    rule = load_schema()["properties"]["stage"]
-    if not re.match(rule["pattern"], stage):
-        raise SpecError([Diagnostic(spec_file, 1, 1, "E205", "stage", f"--stage '{stage}' is not a valid stage", rule["x-hint"])])
 
 
 def to_json(document: dict) -> str:

@@ -6,7 +6,7 @@ import pulumi
 from .build import build
 from .errors import SpecError, format_text
 from .normalize import normalize
-from .validate import find_project_root, validate_file
+from .validate import check_stage, find_project_root, validate_file
 
 DEFAULT_SPEC = "specs/serverless-app.yaml"
 
@@ -16,10 +16,11 @@ def run(config: pulumi.Config) -> None:
     root = find_project_root()
     try:
         spec = validate_file(spec_file, root)
+        stage = config.get("stage") or spec.data.get("stage") or pulumi.get_stack()
+        check_stage(spec_file, stage)
     except SpecError as exc:
         # RunError prints the message without a Python traceback and fails the update.
         raise pulumi.RunError(f"the spec has problems:\n{format_text(exc.diagnostics)}") from None
-    stage = config.get("stage") or spec.data.get("stage") or pulumi.get_stack()
     app = normalize(spec.data, stage=stage, spec_file=spec_file)
     for key, value in build(app, root).items():
         pulumi.export(key, value)

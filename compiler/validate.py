@@ -34,3 +34,14 @@ def validate_file(file: str, project_root: Path | None = None) -> LoadedSpec:
     if problems:
         raise SpecError(problems)
     return spec
+
+
+def check_stage(spec_file: str, stage: str) -> None:
+    """A stage given outside the spec (`--stage`, stack config) obeys the spec's own rule for it."""
+    import re
+
+    from .schema_errors import load_schema
+
+    rule = load_schema()["properties"]["stage"]
+    if not re.match(rule["pattern"], stage):
+        raise SpecError([Diagnostic(spec_file, 1, 1, "E205", "stage", f"stage '{stage}' (from outside the spec) is not a valid stage", rule["x-hint"])])
