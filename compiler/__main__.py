@@ -46,7 +46,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     except SpecError as exc:
         print(format_text(exc.diagnostics), file=sys.stderr)
         return EXIT_SPEC
-    print(to_json(document) if args.json else render_summary(document))
+    sys.stdout.write(to_json(document) if args.json else render_summary(document))
     return EXIT_OK
 
 

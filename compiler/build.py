@@ -40,7 +40,7 @@ class AppComponent(pulumi.ComponentResource):
 def build(app: App, project_root: Path) -> dict[str, pulumi.Input]:
     """Create every resource of `app` in its region; return the stack outputs."""
     root = AppComponent(app, app.region)
-    ctx = new_context(app, app.region, project_root)
+    ctx = new_context(app, app.region, project_root, root)
     for _, factory in FACTORIES:
         factory(ctx, root)
     outputs = {"stage": app.stage, "region": app.region, **ctx.outputs}

@@ -75,9 +75,11 @@ def default_tags(app: App) -> dict[str, str]:
     return {**dict(app.tags), "app": app.name, "stage": app.stage, "managed-by": "serverless-spec-compiler"}
 
 
-def new_context(app: App, region: str, project_root: Path) -> BuildContext:
-    """The context for `region`: an explicit provider pinned to it with the app's default tags."""
-    provider = aws.Provider(f"aws-{region}", region=region, default_tags=aws.ProviderDefaultTagsArgs(tags=default_tags(app)))
+def new_context(app: App, region: str, project_root: Path, root: pulumi.Resource) -> BuildContext:
+    """The context for `region`: an explicit provider pinned to it with the app's default tags,
+    under the app's root component like everything else."""
+    provider = aws.Provider(f"aws-{region}", region=region, default_tags=aws.ProviderDefaultTagsArgs(tags=default_tags(app)),
+                            opts=pulumi.ResourceOptions(parent=root))
     identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=provider))
     return BuildContext(app=app, region=region, provider=provider, naming=Naming(app.name, app.stage, region),
                         account_id=identity.account_id, project_root=project_root)

@@ -55,8 +55,10 @@ class Naming:
         return f"/aws/kinesisfirehose/{self.prefix}"
 
     def archive_bucket(self, account_id: str) -> str:
-        """Globally unique without randomness: S3 names are global, account id and region are not shared."""
-        return fit(f"{self.prefix}-logs-{account_id}-{self.region}", S3_BUCKET_MAX).lower()
+        """Globally unique without randomness: S3 names are global, account id and region are not
+        shared. Past 63 characters the app-stage part is shortened, never the account or region."""
+        suffix = f"-logs-{account_id}-{self.region}"
+        return (fit(self.prefix, S3_BUCKET_MAX - len(suffix)) + suffix).lower()
 
     def log_group_arn_prefixes(self) -> tuple[str, ...]:
         """Name patterns of every log group this app creates (for the KMS key policy's conditions)."""

@@ -29,7 +29,7 @@ def summary(document: dict) -> str:
         leaves = Counter(_short_type(k["type"]) for k in kids if not k["type"].startswith("serverless:"))
         for component in components:
             count = _count(component["urn"], children)
-            X
+            lines.append(f"{'  ' * depth}{_short_type(component['type'])} {component['name']} ({count} resource{'s' if count != 1 else ''})")
             walk(component["urn"], depth + 1)
         for kind, n in sorted(leaves.items()):
             lines.append(f"{'  ' * depth}- {kind}" + (f" x{n}" if n > 1 else ""))

@@ -41,9 +41,13 @@ class FunctionComponent(Component):
             statement("ActiveTracing", ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "*"),
         ]
         if fn.environment:
+            # Lambda decrypts the variables at rest with the execution role, through Lambda and
+            # with the function's ARN as encryption context. The ARN is built, not read from the
+            # function, which depends on this policy.
             statements.append(statement(
                 "DecryptOwnEnvironment", ["kms:Decrypt"], ctx.key.arn,
-                condition={"StringEquals": {"kms:EncryptionContext:LambdaFunctionName": name}}))
+                condition={"StringEquals": {"kms:ViaService": f"lambda.{ctx.region}.amazonaws.com",
+                                            "kms:EncryptionContext:aws:lambda:FunctionArn": ctx.arn("lambda", f"function:{name}")}}))
         self.policy = aws.iam.RolePolicy(self.child("policy"), role=self.role.id,
                                          policy=policy_document(*statements), opts=self.opts())
         self.function = aws.lambda_.Function(

@@ -50,7 +50,8 @@ class LogShipping(Component):
                 statement("WriteArchiveBucket", S3_WRITE_ACTIONS, [bucket_arn, bucket_arn.apply(lambda a: f"{a}/*")]),
                 statement("EncryptArchiveObjects", ["kms:Decrypt", "kms:GenerateDataKey"], ctx.key.arn, condition={
                     "StringEquals": {"kms:ViaService": f"s3.{ctx.region}.amazonaws.com"},
-                    "StringLike": {"kms:EncryptionContext:aws:s3:arn": bucket_arn.apply(lambda a: f"{a}/*")}}),
+                    # With an S3 bucket key the context is the bucket ARN, without one the object ARN.
+                    "StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket_arn, bucket_arn.apply(lambda a: f"{a}/*")]}}),
                 statement("ReportDeliveryErrors", ["logs:PutLogEvents"], delivery_logs.arn.apply(lambda a: f"{a}:log-stream:*"))),
             opts=self.opts())
 

@@ -31,9 +31,10 @@ class UsagePlanComponent(Component):
         )
         self.key_ids = {}
         for key in plan.api_keys:
-            api_key = aws.apigateway.ApiKey(self.child(f"key-{key}"), name=naming.physical(key, 1024),
+            # '/' cannot occur in plan or key names, so `<plan>/<key>` never collides.
+            api_key = aws.apigateway.ApiKey(f"{self.component_name}/{key}", name=naming.physical(key, 1024),
                                              description=f"{key} on plan {plan.key}", enabled=True, opts=self.opts())
-            aws.apigateway.UsagePlanKey(self.child(f"key-{key}-binding"), key_id=api_key.id, key_type="API_KEY",
+            aws.apigateway.UsagePlanKey(f"{self.component_name}/{key}-binding", key_id=api_key.id, key_type="API_KEY",
                                         usage_plan_id=self.plan.id, opts=self.opts())
             self.key_ids[key] = api_key.id
         self.register_outputs({"id": self.plan.id})
