@@ -53,6 +53,15 @@ def _items(value) -> list:
     return value if isinstance(value, list) else []
 
 
+def _integer(value) -> int | None:
+    """JSON Schema counts 30.0 as an integer, so the checks do too; None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    return int(value)
+
+
 def _routes(spec: LoadedSpec) -> Iterator[tuple[int, dict]]:
     for i, route in enumerate(_items(_mapping(spec.data.get("api")).get("routes"))):
         if isinstance(route, dict):
@@ -122,7 +131,7 @@ def _route_key(path: str) -> tuple[str, ...]:
 def check_unique_routes(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
     """(method, path) pairs are unique, and one resource never has two parameter names."""
     first: dict[tuple, int] = {}
-    param_names: dict[tuple, tuple[str, int]] = {}
+    param_names: dict[tuple, tuple[str, int]] = {}  # parent resource -> (its variable child, route)
     for i, route in _routes(spec):
         method, path = route.get("method"), route.get("path")
         if not isinstance(method, str) or not isinstance(path, str) or not path.startswith("/") or _path_problem(path):
@@ -138,8 +147,8 @@ def check_unique_routes(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnos
         for depth, segment in enumerate(segments):
             if not segment.startswith("{"):
                 continue
-            parent = _route_key("/" + "/".join(segments[:depth])) if depth else ()
-            slot = (parent, segment.endswith("+}"))
+            # API Gateway allows one variable part ({x} or {x+}) among a resource's children.
+            slot = _route_key("/" + "/".join(segments[:depth])) if depth else ()
             if slot in param_names and param_names[slot][0] != segment:
                 name, j = param_names[slot]
                 yield spec.diagnostic(("api", "routes", i, "path"), "E304", f"parameter {segment} conflicts with {name} at the same position (api.routes[{j}])",
@@ -175,10 +184,10 @@ def check_environment(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnosti
 
 def check_route_timeouts(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A function behind the API must finish within API Gateway's 29 s integration timeout."""
-    served = {route.get("function") for _, route in _routes(spec)}
+    served = {route.get("function") for _, route in _routes(spec) if isinstance(route.get("function"), str)}
     for name, function in _functions(spec).items():
-        timeout = function.get("timeout_s")
-        if name in served and isinstance(timeout, int) and not isinstance(timeout, bool) and timeout > API_INTEGRATION_TIMEOUT_S:
+        timeout = _integer(function.get("timeout_s"))
+        if name in served and timeout is not None and timeout > API_INTEGRATION_TIMEOUT_S:
             yield spec.diagnostic(("functions", name, "timeout_s"), "E307", f"timeout {timeout} s exceeds API Gateway's {API_INTEGRATION_TIMEOUT_S} s integration limit for a function that serves a route",
                                   f"set timeout_s to at most {API_INTEGRATION_TIMEOUT_S}, or move the slow work to an asynchronous function")
 
@@ -209,9 +218,9 @@ def check_alarms(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
     for kind, alarm in alarms.items():
         if not isinstance(alarm, dict):
             continue
-        period = alarm.get("period_s", ALARM_DEFAULT_PERIOD_S)
-        count = alarm.get("evaluation_periods", ALARM_DEFAULT_EVALUATIONS)
-        if all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (period, count)):
+        period = _integer(alarm.get("period_s", ALARM_DEFAULT_PERIOD_S))
+        count = _integer(alarm.get("evaluation_periods", ALARM_DEFAULT_EVALUATIONS))
+        if period is not None and count is not None and period > 0 and count > 0:
             limit = 86_400 if period < 3600 else 604_800
             if period * count > limit:
                 yield spec.diagnostic(("alarms", kind), "E310", f"period_s x evaluation_periods = {period * count} s exceeds CloudWatch's {limit} s",

@@ -19,8 +19,9 @@ class Diagnostic:
     hint: str = ""
 
     def format(self) -> str:
-        where = f"{self.file}:{self.line}:{self.col}: {self.code} {self.path or '<root>'}: {self.message}"
-        return f"{where}\n    hint: {self.hint}" if self.hint else where
+        """`FILE:LINE:COL: CODE PATH: message` and an indented hint, each on exactly one line."""
+        where = one_line(f"{self.file}:{self.line}:{self.col}: {self.code} {self.path or '<root>'}: {self.message}")
+        return f"{where}\n    hint: {one_line(self.hint)}" if self.hint else where
 
 
 class SpecError(Exception):
@@ -46,6 +47,11 @@ def format_json(diagnostics: Iterable[Diagnostic], files: Sequence[str]) -> str:
         "files": [{"file": f, "valid": not ds, "diagnostics": ds} for f, ds in by_file.items()],
     }
     return json.dumps(report, indent=2, sort_keys=True)
+
+
+def one_line(text: str) -> str:
+    """Control characters and line breaks (an operator's value may hold any) as visible escapes."""
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def render_path(parts: Sequence[str | int]) -> str:

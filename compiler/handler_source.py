@@ -22,8 +22,11 @@ def module_file(project_root: Path, module: str) -> Path | None:
     """The file that defines dotted `module` under `project_root`, or None."""
     base = project_root.joinpath(*module.split("."))
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # e.g. a name longer than the file system allows: no such module
+            return None
     return None
 
 
@@ -52,7 +55,7 @@ def find_handler(project_root: Path, handler: str) -> HandlerProblem | None:
     if file is None:
         relative = module.replace(".", "/")
         return HandlerProblem("E312", f"handler module '{module}' not found",
-                              f"expected {relative}.py under the project root {project_root}")
+                              f"expected {relative}.py (or {relative}/__init__.py) under the project root, the folder holding Pulumi.yaml")
     names = _top_level_names(file, file.stat().st_mtime_ns)
     if isinstance(names, SyntaxError):
         return HandlerProblem("E314", f"handler module '{module}' does not parse: {names.msg} (line {names.lineno})",

@@ -18,6 +18,10 @@ Path = tuple  # a spec path: keys (str) and list indexes (int)
 
 # Expanding aliases copies nodes; this bounds "billion laughs" documents.
 MAX_NODES = 200_000
+# A spec is a few levels deep; this stops pathological nesting before Python's recursion limit.
+MAX_DEPTH = 64
+# Python refuses to print integers past 4300 digits; no setting needs more than a few.
+MAX_INT_BITS = 256
 
 
 class _SpecYamlLoader(yaml.SafeLoader):
@@ -71,7 +75,9 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path, active: frozenset) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise _TooLarge()
+            raise _TooLarge(f"the document expands to more than {MAX_NODES} values", "reduce alias expansion")
+        if len(path) > MAX_DEPTH:
+            raise _TooLarge(f"the document nests deeper than {MAX_DEPTH} levels", "a spec needs only a few levels")
         self.spec.value_marks.setdefault(path, _mark(node))
         if id(node) in active:
             self.problems.append(self.spec.diagnostic(path, "E106", "recursive YAML alias", "remove the alias that refers to its own anchor"))
@@ -81,25 +87,50 @@ class _Builder:
             return self._mapping(node, path, active)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, path + (i,), active) for i, child in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.Node, path: Path) -> Any:
+        """The scalar's value, or None and an E108 when its tag cannot convert it (`!!int 256MB`)."""
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
+            tag = node.tag.rsplit(":", 1)[-1]
+            shown = str(node.value) if len(str(node.value)) <= 40 else str(node.value)[:37] + "..."
+            self.problems.append(self.spec.diagnostic(path, "E108", f"'{shown}' cannot be read as !!{tag} ({type(exc).__name__})",
+                                                      f"remove the explicit !!{tag} tag or write a valid {tag}"))
+            return None
+        if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+            self.problems.append(self.spec.diagnostic(path, "E108", "integer too large", "no setting needs more than 18 digits"))
+            return None
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path, active: frozenset) -> dict:
-        self.loader.flatten_mapping(node)  # resolves `<<` merge keys
+        own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
+        self.loader.flatten_mapping(node)  # resolves `<<` merge keys: merged pairs come first
+        merged = len(node.value) - own
         result: dict = {}
-        for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) else None
+        from_merge: set[str] = set()
+        for index, (key_node, value_node) in enumerate(node.value):
+            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
                 line, col = _mark(key_node)
-                shown = "a collection" if key is None else repr(key)
-                self.problems.append(Diagnostic(self.spec.file, line, col, "E105", render_path(path), f"mapping key {shown} is not a string", "write keys as plain strings; quote keys such as 'on', 'yes' or numbers"))
+                shown = "a mapping or list" if not isinstance(key_node, yaml.ScalarNode) else "null" if key is None else f"{key!r}".lower()
+                self.problems.append(Diagnostic(self.spec.file, line, col, "E105", render_path(path), f"mapping key {shown} is not a string",
+                                                "write keys as plain strings; quote keys such as 'on', 'yes' or numbers"))
                 continue
             child = path + (key,)
-            if key in result:
+            if key in result and key not in from_merge:
                 line, col = _mark(key_node)
                 first_line = self.spec.key_marks[child][0]
-                self.problems.append(Diagnostic(self.spec.file, line, col, "E102", render_path(child), f"duplicate key '{key}' (first defined on line {first_line})", "each key may appear once per mapping; remove or merge one of them"))
+                self.problems.append(Diagnostic(self.spec.file, line, col, "E102", render_path(child), f"duplicate key '{key}' (first defined on line {first_line})",
+                                                "each key may appear once per mapping; remove or merge one of them"))
                 continue
+            # YAML merge semantics: a key written in the mapping overrides one merged in (`<<`).
+            from_merge.discard(key)
+            if index < merged:
+                from_merge.add(key)
             self.spec.key_marks[child] = _mark(key_node)
+            self.spec.value_marks.pop(child, None)
             result[key] = self.build(value_node, child, active)
         return result
 
@@ -111,8 +142,9 @@ class _TooLarge(Exception):
 def load_text(text: str, file: str) -> LoadedSpec:
     """Parse `text`; raise SpecError with every loading problem, or return the LoadedSpec."""
     spec = LoadedSpec(file=file, data=None)
-    loader = _SpecYamlLoader(text)
+    loader = None
     try:
+        loader = _SpecYamlLoader(text)  # its reader rejects control characters right here
         node = loader.get_single_node()
         if node is None:
             raise SpecError([Diagnostic(file, 1, 1, "E103", "", "the spec is empty", "start with `version: 1`, then name, region and functions")])
@@ -123,16 +155,23 @@ def load_text(text: str, file: str) -> LoadedSpec:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise SpecError([Diagnostic(file, line, col, "E101", "", f"invalid YAML: {problem}", _yaml_hint(problem))]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise SpecError([Diagnostic(file, line, col, "E101", "", f"invalid YAML: character U+{exc.character:04X} is not allowed",
+                                    "remove control characters; write them escaped inside double quotes")]) from None
     except yaml.YAMLError as exc:
         raise SpecError([Diagnostic(file, 1, 1, "E101", "", f"invalid YAML: {exc}", "check the file's encoding and syntax")]) from None
-    except _TooLarge:
-        raise SpecError([Diagnostic(file, 1, 1, "E107", "", f"the document expands to more than {MAX_NODES} nodes", "reduce alias expansion")]) from None
+    except (_TooLarge, RecursionError) as exc:
+        message, hint = exc.args if isinstance(exc, _TooLarge) else (f"the document nests deeper than {MAX_DEPTH} levels", "a spec needs only a few levels")
+        raise SpecError([Diagnostic(file, 1, 1, "E107", "", message, hint)]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if builder.problems:
         raise SpecError(builder.problems)
     if not isinstance(spec.data, dict):
-        kind = "empty" if spec.data is None else type(spec.data).__name__
+        kind = {type(None): "nothing", str: "a string", list: "a list", int: "a number", float: "a number", bool: "true or false"}.get(type(spec.data), "a scalar")
         line, col = spec.locate(())
         raise SpecError([Diagnostic(file, line, col, "E104", "", f"the spec's root must be a mapping, found {kind}", "start with `version: 1`, then name, region and functions")])
     return spec

@@ -45,7 +45,8 @@ def _function(key: str, raw: dict) -> Function:
     d = {**_defaults("function"), **raw}
     env = tuple(sorted((k, _env_value(v)) for k, v in d.get("environment", {}).items()))
     return Function(key=key, handler=d["handler"], runtime=d["runtime"], architecture=d["architecture"],
-                    memory_mb=d["memory_mb"], timeout_s=d["timeout_s"], reserved_concurrency=d.get("reserved_concurrency"),
+                    memory_mb=int(d["memory_mb"]), timeout_s=int(d["timeout_s"]),
+                    reserved_concurrency=None if d.get("reserved_concurrency") is None else int(d["reserved_concurrency"]),
                     environment=env, description=d.get("description", ""))
 
 
@@ -69,8 +70,8 @@ def _api(raw: Optional[dict]) -> Optional[Api]:
 def _logs(raw: Optional[dict]) -> Logs:
     d = {**_defaults("logs"), **(raw or {})}
     archive = {**_defaults("logs", "archive"), **d.get("archive", {})}
-    return Logs(retention_days=d["retention_days"],
-                archive=Archive(archive["expire_after_days"], archive["noncurrent_expire_after_days"]))
+    return Logs(retention_days=int(d["retention_days"]),
+                archive=Archive(int(archive["expire_after_days"]), int(archive["noncurrent_expire_after_days"])))
 
 
 def _alarms(raw: Optional[dict]) -> Alarms:

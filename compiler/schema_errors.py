@@ -56,9 +56,16 @@ def _validator():
 
 
 def schema_diagnostics(spec: LoadedSpec) -> Iterator[Diagnostic]:
-    """Every schema violation in the document, one diagnostic each (unknown keys one per key)."""
+    """Every schema violation in the document, one diagnostic each (unknown keys one per key);
+    one range problem per value (30 is both under 60 and not a multiple of 60: say the first)."""
+    ranged: set[tuple] = set()
     for error in _validator().iter_errors(spec.data):
-        yield from _convert(spec, error)
+        for diagnostic in _convert(spec, error):
+            if diagnostic.code == CODES["minimum"]:
+                if (diagnostic.path, diagnostic.line, diagnostic.col) in ranged:
+                    continue
+                ranged.add((diagnostic.path, diagnostic.line, diagnostic.col))
+            yield diagnostic
 
 
 def describe(value: Any) -> str:
@@ -71,7 +78,11 @@ def describe(value: Any) -> str:
         return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}...'"
     if isinstance(value, (int, float)):
         return f"{value:g}" if isinstance(value, float) else str(value)
-    return "a mapping" if isinstance(value, dict) else "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return {"bytes": "binary data", "date": "a date", "datetime": "a timestamp"}.get(type(value).__name__, f"a {type(value).__name__}")
 
 
 def _kind(value: Any) -> str:
@@ -91,6 +102,11 @@ def _expected(schema: dict) -> str:
         return "one of: " + ", ".join(str(v) for v in schema["enum"])
     if "const" in schema:
         return f"exactly {schema['const']}"
+    if "maxLength" in schema or "minLength" in schema:
+        if "maxLength" not in schema:
+            return f"a string of at least {schema['minLength']} characters"
+        return f"a string of {schema['minLength']} to {schema['maxLength']} characters" if "minLength" in schema \
+            else f"a string of at most {schema['maxLength']} characters"
     low, high = schema.get("minimum"), schema.get("maximum")
     kind = _TYPE_NAMES.get(schema.get("type"), "a value") if isinstance(schema.get("type"), str) else "a value"
     step = f", a multiple of {schema['multipleOf']}" if "multipleOf" in schema else ""
@@ -133,8 +149,12 @@ def _convert(spec: LoadedSpec, error) -> Iterator[Diagnostic]:
         return
     if keyword in ("enum", "const"):
         choices = error.validator_value if keyword == "enum" else [error.validator_value]
-        close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
-        hint = _expected(schema) + (f"; did you mean '{close[0]}'?" if close else "")
+        # An x-hint explains the choice (e.g. deprecated runtimes) better than the nearest spelling.
+        close = [] if "x-hint" in schema else difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
+        if close and len(choices) > 12:
+            hint = f"did you mean '{close[0]}'? ({len(choices)} values are allowed; see docs/spec-reference.md)"
+        else:
+            hint = _expected(schema) + (f"; did you mean '{close[0]}'?" if close else "")
         yield spec.diagnostic(path, code, f"{describe(value)} is not allowed here", hint)
         return
     if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"):
