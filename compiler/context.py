@@ -65,10 +65,6 @@ class BuildContext:
         where = self.region if region else ""
         return self.account_id.apply(lambda account: f"arn:{self.partition}:{service}:{where}:{account}:{resource}")
 
-    @property
-    def tags(self) -> dict[str, str]:
-        return default_tags(self.app)
-
 
 def default_tags(app: App) -> dict[str, str]:
     """The operator's tags plus ours; ours win (the schema forbids overriding them)."""

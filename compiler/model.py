@@ -119,6 +119,3 @@ class App:
     logs: Logs
     alarms: Alarms
     spec_file: str = field(default="", compare=False)
-
-    def function(self, key: str) -> Function:
-        return next(f for f in self.functions if f.key == key)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 LAMBDA_MAX = 64
 IAM_ROLE_MAX = 64
 S3_BUCKET_MAX = 63
-LOG_GROUP_MAX = 512
 DEFAULT_MAX = 64
 
 

@@ -5,7 +5,6 @@ compiled files are left out because they differ between machines.
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 HANDLERS_DIR = "runtime_handlers"
@@ -22,14 +21,6 @@ def handler_files(project_root: Path) -> list[tuple[str, Path]]:
         if path.is_file() and not EXCLUDED_DIRS.intersection(relative.parts) and path.suffix not in EXCLUDED_SUFFIXES:
             files.append((relative.as_posix(), path))
     return files
-
-
-def tree_digest(project_root: Path) -> str:
-    """A content hash of the packed tree (names and bytes)."""
-    digest = hashlib.sha256()
-    for name, path in handler_files(project_root):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
 
 
 def handler_archive(project_root: Path):
