@@ -61,3 +61,14 @@ def policy_statements(document: dict) -> Iterator[tuple[dict, dict]]:
         if field and field in resource["inputs"]:
             for stmt in json.loads(resource["inputs"][field])["Statement"]:
                 yield resource, stmt
+
+
+# The specs the plan tests use most, and every case (id, spec) for parametrizing.
+SAMPLE = "specs/serverless-app.yaml"
+EU_WEST_1 = "tests/golden/plan_eu_west_1/spec.yaml"
+MINIMAL = "tests/golden/plan_minimal/spec.yaml"
+NESTED = "tests/golden/plan_nested_paths/spec.yaml"
+USAGE_PLANS = "tests/golden/plan_several_usage_plans/spec.yaml"
+FUNCTIONS_ONLY = "tests/golden/plan_functions_only/spec.yaml"
+CASE_IDS = [case for case, _, _ in plan_cases()]
+CASE_SPECS = [spec for _, spec, _ in plan_cases()]

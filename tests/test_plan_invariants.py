@@ -25,15 +25,8 @@ import yaml
 import compiler.context
 from compiler.plan import plan_file, to_json
 from compiler.schema_errors import load_schema
-from plan_support import ROOT, by_urn, one, plan, plan_cases, plan_json, resources
-
-SAMPLE = "specs/serverless-app.yaml"
-NESTED = "tests/golden/plan_nested_paths/spec.yaml"
-USAGE_PLANS = "tests/golden/plan_several_usage_plans/spec.yaml"
-FUNCTIONS_ONLY = "tests/golden/plan_functions_only/spec.yaml"
-CASES = plan_cases()
-CASE_IDS = [case for case, _, _ in CASES]
-CASE_SPECS = [spec for _, spec, _ in CASES]
+from plan_support import (CASE_IDS, CASE_SPECS, FUNCTIONS_ONLY, NESTED, ROOT, SAMPLE, USAGE_PLANS, by_urn, one, plan,
+                          plan_cases, plan_json, resources)
 
 PROVIDER = "pulumi:providers:aws"
 APP = "serverless:index:App"

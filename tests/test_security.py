@@ -18,13 +18,9 @@ from compiler.model import App
 from compiler.normalize import normalize
 from compiler.plan import plan_file
 from compiler.validate import validate_file
-from plan_support import ROOT, one, plan, plan_cases, policy_statements, resources
-
-SAMPLE = "specs/serverless-app.yaml"
-EU_WEST_1 = "tests/golden/plan_eu_west_1/spec.yaml"
-CASES = plan_cases()
-ALL_SPECS = [spec for _, spec, _ in CASES]
-ALL_IDS = [case for case, _, _ in CASES]
+from plan_support import CASE_IDS as ALL_IDS
+from plan_support import CASE_SPECS as ALL_SPECS
+from plan_support import EU_WEST_1, ROOT, SAMPLE, one, plan, policy_statements, resources
 
 BUCKET = "aws:s3/bucket:Bucket"
 ROLE = "aws:iam/role:Role"
