@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Callable, Iterable, Iterator

@@ -26,7 +26,7 @@ import compiler.context
 from compiler.plan import plan_file, to_json
 from compiler.schema_errors import load_schema
 from plan_support import (CASE_IDS, CASE_SPECS, FUNCTIONS_ONLY, NESTED, ROOT, SAMPLE, USAGE_PLANS, by_urn, one, plan,
-                          plan_cases, plan_json, resources)
+                          plan_json, resources)
 
 PROVIDER = "pulumi:providers:aws"
 APP = "serverless:index:App"

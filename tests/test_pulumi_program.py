@@ -4,7 +4,6 @@ before any resource is registered."""
 from __future__ import annotations
 
 import runpy
-from pathlib import Path
 
 import pulumi
 import pytest

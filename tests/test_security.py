@@ -308,7 +308,7 @@ def test_the_firehose_roles_kms_condition_admits_the_encryption_context_s3_uses_
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
 def test_the_subscription_role_may_only_put_records_into_the_apps_delivery_streams(spec):
     document = plan(spec)
-    region, account = document["region"], account_of(document)
+    region = document["region"]
     roles = role_by_trust(document, f"logs.{region}.amazonaws.com")
     assert len(roles) == 1
     role = roles[0]
