@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Iterator
 from .errors import Diagnostic
 from .handler_source import find_handler
 from .loader import LoadedSpec
+from .schema_errors import load_schema
 
 # API Gateway's maximum integration timeout for REST APIs (without a quota increase).
 API_INTEGRATION_TIMEOUT_S = 29
@@ -160,7 +161,8 @@ def check_handlers(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
     """Each handler's module exists under runtime_handlers/ and defines the function (read, not imported)."""
     for name, function in _functions(spec).items():
         handler = function.get("handler")
-        if not isinstance(handler, str) or not re.match(r"^runtime_handlers(\.[A-Za-z_][A-Za-z0-9_]*){2,}$", handler):
+        # A malformed handler is the schema's error (E205); only well-formed ones are looked up.
+        if not isinstance(handler, str) or not re.match(load_schema()["$defs"]["function"]["properties"]["handler"]["pattern"], handler):
             continue
         problem = find_handler(ctx.project_root, handler)
         if problem is not None:

@@ -80,9 +80,7 @@ def _alarms(raw: Optional[dict]) -> Alarms:
     for kind in ALARM_KINDS:
         if kind not in raw:
             continue
-        spec_kind = {"function_duration_ms": "statistic_alarm", "api_latency_ms": "statistic_alarm",
-                     "function_error_rate_percent": "percent_alarm"}.get(kind, "count_alarm")
-        d = {**_defaults(spec_kind), **raw[kind]}
+        d = {**_defaults("alarms", kind), **raw[kind]}
         alarms.append(Alarm(kind=kind, threshold=float(d["threshold"]), period_s=int(d["period_s"]),
                             evaluation_periods=int(d["evaluation_periods"]), statistic=d.get("statistic")))
     return Alarms(notify=tuple(sorted(raw.get("notify", []))), alarms=tuple(alarms))
