@@ -1,7 +1,7 @@
 """Command line: `python -m compiler validate|plan|schema|docs ...`.
 
-Exit codes: 0 success, 1 the spec has problems (every one is printed), 2 an internal error or a
-usage error. Bad input never produces a traceback. Commands import their modules lazily so that
+Exit codes: 0 success (warnings, W codes, are printed but do not fail unless --strict), 1 the spec
+has errors (every finding is printed), 2 an internal error or a usage error. Bad input never produces a traceback. Commands import their modules lazily so that
 `validate` never loads Pulumi.
 """
 from __future__ import annotations
@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 import traceback
+from dataclasses import replace
 
 EXIT_OK, EXIT_SPEC, EXIT_INTERNAL = 0, 1, 2
 
@@ -19,17 +20,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from .validate import find_project_root, validate_file
 
     root = find_project_root()
-    problems = []
+    findings = []
     for file in args.specs:
         try:
-            validate_file(file, root)
+            findings.extend(validate_file(file, root).warnings)
         except SpecError as exc:
-            problems.extend(exc.diagnostics)
+            findings.extend(exc.diagnostics)
+    if args.strict:
+        findings = [replace(d, severity="error") for d in findings]
     if args.format == "json":
-        print(format_json(problems, args.specs))
-    elif problems:
-        print(format_text(problems), file=sys.stderr)
-    return EXIT_SPEC if problems else EXIT_OK
+        print(format_json(findings, args.specs))
+    elif findings:
+        print(format_text(findings), file=sys.stderr)
+    return EXIT_SPEC if any(d.is_error for d in findings) else EXIT_OK
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
@@ -46,6 +49,10 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     except SpecError as exc:
         print(format_text(exc.diagnostics), file=sys.stderr)
         return EXIT_SPEC
+    if document["warnings"]:
+        print("\n".join(document["warnings"]), file=sys.stderr)
+        if args.strict:
+            return EXIT_SPEC
     sys.stdout.write(to_json(document) if args.json else render_summary(document))
     return EXIT_OK
 
@@ -81,12 +88,14 @@ def parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check specs against the schema and semantic rules")
     validate.add_argument("specs", nargs="+", metavar="SPEC")
     validate.add_argument("--format", choices=("text", "json"), default="text")
+    validate.add_argument("--strict", action="store_true", help="treat warnings (W codes) as errors")
     validate.set_defaults(run=_cmd_validate)
 
     plan = commands.add_parser("plan", help="validate, then build offline under Pulumi's mock runtime")
     plan.add_argument("spec", metavar="SPEC")
     plan.add_argument("--stage", help="stage name (default: the spec's stage, else dev)")
     plan.add_argument("--json", action="store_true", help="print the plan document as JSON")
+    plan.add_argument("--strict", action="store_true", help="treat warnings (W codes) as errors: exit 1, print no plan")
     plan.set_defaults(run=_cmd_plan)
 
     schema = commands.add_parser("schema", help="print the JSON Schema")

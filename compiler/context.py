@@ -49,7 +49,7 @@ class BuildContext:
 
     @property
     def dashboard_name(self) -> str:
-        return self.naming.prefix
+        return self.naming.dashboard()
 
     @property
     def dashboard_url(self) -> str:
@@ -59,6 +59,11 @@ class BuildContext:
     def opts(self, parent: pulumi.Resource, **extra) -> pulumi.ResourceOptions:
         """Options for every AWS resource: the explicit regional provider, never the default one."""
         return pulumi.ResourceOptions(parent=parent, provider=self.provider, **extra)
+
+    def holds_data(self) -> dict:
+        """Options for what holds data (the archive's key and bucket): kept when the stack is
+        destroyed, and on a protected stage `protect`ed so destroy refuses to run at all."""
+        return {"retain_on_delete": True, "protect": self.app.protect}
 
     def arn(self, service: str, resource: str, *, region: bool = True) -> pulumi.Output[str]:
         """An ARN in this partition, region and account, e.g. arn('logs', 'log-group:/aws/x:*')."""

@@ -17,6 +17,11 @@ class Diagnostic:
     path: str
     message: str
     hint: str = ""
+    severity: str = "error"  # "error" stops the build; "warning" (W codes) is reported, exit 0 unless --strict
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
     def format(self) -> str:
         """`FILE:LINE:COL: CODE PATH: message` and an indented hint, each on exactly one line."""
@@ -25,7 +30,8 @@ class Diagnostic:
 
 
 class SpecError(Exception):
-    """Raised at the boundary when a spec has diagnostics; nothing is compiled after it."""
+    """Raised at the boundary when a spec has errors; nothing is compiled after it. Warnings found
+    alongside travel with it so that every finding is reported at once."""
 
     def __init__(self, diagnostics: Sequence[Diagnostic]):
         self.diagnostics = sorted(diagnostics)
@@ -42,9 +48,12 @@ def format_json(diagnostics: Iterable[Diagnostic], files: Sequence[str]) -> str:
     by_file: dict[str, list[dict]] = {f: [] for f in files}
     for d in sorted(diagnostics):
         by_file.setdefault(d.file, []).append(asdict(d))
+    def valid(found: list[dict]) -> bool:
+        return not any(d["severity"] == "error" for d in found)
+
     report = {
-        "valid": not any(by_file.values()),
-        "files": [{"file": f, "valid": not ds, "diagnostics": ds} for f, ds in by_file.items()],
+        "valid": all(valid(ds) for ds in by_file.values()),
+        "files": [{"file": f, "valid": valid(ds), "diagnostics": ds} for f, ds in by_file.items()],
     }
     return json.dumps(report, indent=2, sort_keys=True)
 

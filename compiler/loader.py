@@ -42,6 +42,7 @@ class LoadedSpec:
     data: Any
     value_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    warnings: list[Diagnostic] = field(default_factory=list)  # set by validation
 
     def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """Where `path` is written; its key when `key` (unknown keys), else the nearest ancestor."""
@@ -54,9 +55,10 @@ class LoadedSpec:
             path = path[:-1]
         return self.value_marks.get((), (1, 1))
 
-    def diagnostic(self, path: Path, code: str, message: str, hint: str = "", *, key: bool = False) -> Diagnostic:
+    def diagnostic(self, path: Path, code: str, message: str, hint: str = "", *, key: bool = False,
+                   severity: str = "error") -> Diagnostic:
         line, col = self.locate(path, key=key)
-        return Diagnostic(self.file, line, col, code, render_path(path), message, hint)
+        return Diagnostic(self.file, line, col, code, render_path(path), message, hint, severity)
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:

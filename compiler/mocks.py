@@ -60,7 +60,9 @@ def _key(mocks: AwsMocks, name: str, inputs: dict):
 
 
 def _role(mocks: AwsMocks, name: str, inputs: dict):
-    physical = inputs.get("name") or name
+    # With only a prefix, the provider appends a unique 26-digit suffix; stable here.
+    prefixed = inputs.get("namePrefix") and inputs["namePrefix"] + "".join(str(ord(c) % 10) for c in stable_id("role", name, length=26))
+    physical = inputs.get("name") or prefixed or name
     return physical, {"arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{physical}", "name": physical,
                       "uniqueId": "AROA" + stable_id("role", physical, length=17).upper()}
 

@@ -16,6 +16,21 @@ class Throttling:
 
 
 @dataclass(frozen=True)
+class Alarm:
+    """One alarm kind from the spec; per-function kinds become one CloudWatch alarm per function."""
+
+    kind: str
+    threshold: float
+    period_s: int
+    evaluation_periods: int
+    statistic: Optional[str] = None
+
+    @property
+    def per_function(self) -> bool:
+        return self.kind.startswith("function_")
+
+
+@dataclass(frozen=True)
 class Function:
     key: str
     handler: str
@@ -26,6 +41,8 @@ class Function:
     reserved_concurrency: Optional[int]
     environment: tuple[tuple[str, str], ...]
     description: str = ""
+    # The function's effective function_* alarms: its own overrides merged over the spec-wide ones.
+    alarms: tuple[Alarm, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,12 +53,10 @@ class Route:
     api_key_required: bool
     throttling: Optional[Throttling]
 
-    @property
-    def method_settings_path(self) -> str:
-        """`~1items~1{id}/GET`: the method path MethodSettings expects. API Gateway's stage patch paths
-        escape every '/' of the resource path as '~1' (JSON Pointer); an unescaped nested path is
-        rejected as an invalid method setting path. ANY becomes `*`."""
-        method = "*" if self.method == "ANY" else self.method
+    def method_settings_path(self, method: str) -> str:
+        """`~1items~1{id}/GET`: the method path MethodSettings expects for `method` of this route's
+        resource. API Gateway's stage patch paths escape every '/' of the resource path as '~1'
+        (JSON Pointer); an unescaped nested path is rejected as an invalid method setting path."""
         return f"{self.path.replace('/', '~1')}/{method}"
 
 
@@ -61,12 +76,20 @@ class UsagePlan:
 
 
 @dataclass(frozen=True)
+class ApiLogging:
+    execution: str  # "OFF" | "ERROR" | "INFO", as API Gateway spells the logging level
+    data_trace: bool
+    detailed_metrics: bool
+
+
+@dataclass(frozen=True)
 class Api:
     endpoint: str  # "REGIONAL" | "EDGE", as API Gateway spells it
     create_cloudwatch_role: bool
     throttling: Optional[Throttling]
     routes: tuple[Route, ...]
     usage_plans: tuple[UsagePlan, ...]
+    logging: ApiLogging = ApiLogging("ERROR", False, False)
 
     def functions_served(self) -> tuple[str, ...]:
         return tuple(sorted({route.function for route in self.routes}))
@@ -82,21 +105,6 @@ class Archive:
 class Logs:
     retention_days: int
     archive: Archive
-
-
-@dataclass(frozen=True)
-class Alarm:
-    """One alarm kind from the spec; per-function kinds become one CloudWatch alarm per function."""
-
-    kind: str
-    threshold: float
-    period_s: int
-    evaluation_periods: int
-    statistic: Optional[str] = None
-
-    @property
-    def per_function(self) -> bool:
-        return self.kind.startswith("function_")
 
 
 @dataclass(frozen=True)
@@ -118,4 +126,7 @@ class App:
     api: Optional[Api]
     logs: Logs
     alarms: Alarms
+    protect: bool = False
+    # The spec's path relative to the project root: deployed text may name it, and it must not
+    # depend on how the path was spelled or where the command ran.
     spec_file: str = field(default="", compare=False)

@@ -1,8 +1,13 @@
 """Deterministic names from spec keys only (never list positions): renaming a key replaces the
 resource, reordering the spec changes nothing.
 
-Physical (AWS) names are `<app>-<stage>-<part>`. When that exceeds the service's limit the middle
-is shortened and an 8-character hash of the full name keeps it unique and stable.
+Physical (AWS) names are `<app>-<stage>-<part>`. Names AWS keeps per account rather than per
+region (IAM roles, CloudWatch dashboards) also end in the region, so the same app and stage in two
+regions never share one. When a name exceeds the service's limit the middle is shortened and an
+8-character hash of the full name keeps it unique and stable.
+
+Logical (Pulumi) names carry the region too (`Naming.logical`): a URN holds the parent's *type*,
+not its name, so two regions built in one stack would otherwise collide.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ LAMBDA_MAX = 64
 IAM_ROLE_MAX = 64
 S3_BUCKET_MAX = 63
 DEFAULT_MAX = 64
+DASHBOARD_MAX = 255
 
 
 def fit(name: str, limit: int) -> str:
@@ -40,7 +46,16 @@ class Naming:
         return self.physical(key, LAMBDA_MAX)
 
     def role(self, part: str) -> str:
-        return self.physical(part, IAM_ROLE_MAX)
+        """IAM role names are global to the account: `<app>-<stage>-<part>-<region>`."""
+        return fit(f"{self.prefix}-{part}-{self.region}", IAM_ROLE_MAX)
+
+    def dashboard(self) -> str:
+        """CloudWatch dashboards are global to the account (not regional): `<app>-<stage>-<region>`."""
+        return fit(f"{self.prefix}-{self.region}", DASHBOARD_MAX)
+
+    def logical(self, name: str) -> str:
+        """A Pulumi resource name unique across the regions of one stack."""
+        return f"{name}-{self.region}"
 
     def function_log_group(self, key: str) -> str:
         # Lambda's default group: reusing it means anything Lambda writes before the first deploy

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .model import Alarm, Alarms, Api, App, Archive, Function, Logs, Quota, Route, Throttling, UsagePlan
+from . import stages
+from .model import Alarm, Alarms, Api, ApiLogging, App, Archive, Function, Logs, Quota, Route, Throttling, UsagePlan
 from .schema_errors import load_schema
 
-DEFAULT_STAGE = "dev"
-ALARM_KINDS = ("function_errors", "function_error_rate_percent", "function_throttles", "function_duration_ms",
-               "api_4xx", "api_5xx", "api_latency_ms")
+FUNCTION_ALARM_KINDS = ("function_errors", "function_error_rate_percent", "function_throttles", "function_duration_ms")
+API_ALARM_KINDS = ("api_4xx", "api_5xx", "api_latency_ms")
+ALARM_KINDS = FUNCTION_ALARM_KINDS + API_ALARM_KINDS
+# functions.<name>.alarms.<key> overrides alarms.function_<key>.
+FUNCTION_ALARM_PREFIX = "function_"
 
 
 def _resolve(node: dict) -> dict:
@@ -41,13 +44,34 @@ def _env_value(value: Any) -> str:
     return str(value)
 
 
-def _function(key: str, raw: dict) -> Function:
+def _alarm(kind: str, *layers: dict) -> Alarm:
+    """An alarm from the schema's defaults with `layers` merged over them, later layers winning."""
+    d: dict = _defaults("alarms", kind)
+    for layer in layers:
+        d = {**d, **layer}
+    return Alarm(kind=kind, threshold=float(d["threshold"]), period_s=int(d["period_s"]),
+                 evaluation_periods=int(d["evaluation_periods"]), statistic=d.get("statistic"))
+
+
+def function_alarm_settings(spec_alarms: dict, fn_alarms: dict) -> dict[str, list[dict]]:
+    """kind -> the raw layers (spec-wide, then the function's own) of each function_* alarm a
+    function gets. Shared with the validator, which checks the same effective values."""
+    out = {}
+    for kind in FUNCTION_ALARM_KINDS:
+        layers = [layer for layer in (spec_alarms.get(kind), fn_alarms.get(kind[len(FUNCTION_ALARM_PREFIX):])) if isinstance(layer, dict)]
+        if layers:
+            out[kind] = layers
+    return out
+
+
+def _function(key: str, raw: dict, spec_alarms: dict) -> Function:
     d = {**_defaults("function"), **raw}
     env = tuple(sorted((k, _env_value(v)) for k, v in d.get("environment", {}).items()))
+    alarms = tuple(_alarm(kind, *layers) for kind, layers in function_alarm_settings(spec_alarms, d.get("alarms", {})).items())
     return Function(key=key, handler=d["handler"], runtime=d["runtime"], architecture=d["architecture"],
                     memory_mb=int(d["memory_mb"]), timeout_s=int(d["timeout_s"]),
                     reserved_concurrency=None if d.get("reserved_concurrency") is None else int(d["reserved_concurrency"]),
-                    environment=env, description=d.get("description", ""))
+                    environment=env, description=d.get("description", ""), alarms=alarms)
 
 
 def _api(raw: Optional[dict]) -> Optional[Api]:
@@ -63,8 +87,10 @@ def _api(raw: Optional[dict]) -> Optional[Api]:
                   quota=Quota(int(p["quota"]["limit"]), p["quota"]["period"]) if p.get("quota") else None,
                   api_keys=tuple(sorted(p.get("api_keys", []))))
         for name, p in sorted(d.get("usage_plans", {}).items()))
+    logging = {**_defaults("api", "logging"), **d.get("logging", {})}
     return Api(endpoint=d["endpoint"].upper(), create_cloudwatch_role=d["cloudwatch_role"] == "create",
-               throttling=_throttling(d.get("throttling")), routes=routes, usage_plans=plans)
+               throttling=_throttling(d.get("throttling")), routes=routes, usage_plans=plans,
+               logging=ApiLogging(logging["execution"], bool(logging["data_trace"]), bool(logging["detailed_metrics"])))
 
 
 def _logs(raw: Optional[dict]) -> Logs:
@@ -74,28 +100,25 @@ def _logs(raw: Optional[dict]) -> Logs:
                 archive=Archive(int(archive["expire_after_days"]), int(archive["noncurrent_expire_after_days"])))
 
 
-def _alarms(raw: Optional[dict]) -> Alarms:
-    raw = raw or {}
-    alarms = []
-    for kind in ALARM_KINDS:
-        if kind not in raw:
-            continue
-        d = {**_defaults("alarms", kind), **raw[kind]}
-        alarms.append(Alarm(kind=kind, threshold=float(d["threshold"]), period_s=int(d["period_s"]),
-                            evaluation_periods=int(d["evaluation_periods"]), statistic=d.get("statistic")))
-    return Alarms(notify=tuple(sorted(raw.get("notify", []))), alarms=tuple(alarms))
+def _alarms(raw: dict) -> Alarms:
+    alarms = tuple(_alarm(kind, raw[kind]) for kind in ALARM_KINDS if kind in raw)
+    return Alarms(notify=tuple(sorted(raw.get("notify", []))), alarms=alarms)
 
 
-def normalize(document: dict, *, stage: Optional[str] = None, spec_file: str = "") -> App:
-    """The model of a document that passed validation. `stage` (flag or stack config) wins over the spec's."""
+def normalize(document: dict, *, stage: str, spec_file: str = "") -> App:
+    """The model of `stage` of a document that passed validation: the stage's overrides merged in.
+    The caller chose the stage (stages.py says how) and checked that the spec declares it."""
+    document = stages.apply(document, stage)
+    spec_alarms = document.get("alarms", {})
     return App(
         name=document["name"],
-        stage=stage or document.get("stage") or DEFAULT_STAGE,
+        stage=stage,
         region=document["region"],
         tags=tuple(sorted(document.get("tags", {}).items())),
-        functions=tuple(_function(k, v) for k, v in sorted(document["functions"].items())),
+        functions=tuple(_function(k, v, spec_alarms) for k, v in sorted(document["functions"].items())),
         api=_api(document.get("api")),
         logs=_logs(document.get("logs")),
-        alarms=_alarms(document.get("alarms")),
+        alarms=_alarms(spec_alarms),
+        protect=bool(document.get("protect", False)),
         spec_file=spec_file,
     )

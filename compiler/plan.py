@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
@@ -15,10 +16,11 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from . import stages
 from .build import build
 from .mocks import AwsMocks
 from .normalize import normalize
-from .validate import check_stage, validate_file
+from .validate import check_stage, spec_path_in_project, validate_file
 
 PLAN_FORMAT_VERSION = 1
 
@@ -43,9 +45,34 @@ class CaptureMonitor(pulumi_mocks.MockMonitor):
                 "inputs": pulumi.runtime.rpc.deserialize_properties(request.object, keep_unknowns=True),
                 "dependencies": {k: sorted(v.urns) for k, v in request.propertyDependencies.items() if v.urns},
                 "all_dependencies": sorted(request.dependencies),
+                "options": resource_options(request),
                 "id": response.id,
             })
         return response
+
+
+def resource_options(request) -> dict[str, Any]:
+    """The lifecycle options the engine received, only those set (absent = the engine's default:
+    not protected, deleted on destroy, create-before-replace, default timeouts, no ignored or
+    replace-triggering inputs), so the document stays compact and byte-stable."""
+    options: dict[str, Any] = {}
+    if request.HasField("protect") and request.protect:
+        options["protect"] = True
+    if request.HasField("retainOnDelete") and request.retainOnDelete:
+        options["retain_on_delete"] = True
+    if request.ignoreChanges:
+        options["ignore_changes"] = sorted(request.ignoreChanges)
+    if request.replaceOnChanges:
+        options["replace_on_changes"] = sorted(request.replaceOnChanges)
+    if request.deleteBeforeReplace:
+        options["delete_before_replace"] = True
+    if request.HasField("customTimeouts"):
+        timeouts = {k: getattr(request.customTimeouts, k) for k in ("create", "update", "delete") if getattr(request.customTimeouts, k)}
+        if timeouts:
+            options["custom_timeouts"] = timeouts
+    if request.deletedWith:
+        options["deleted_with"] = request.deletedWith
+    return options
 
 
 def project_name(project_root: Path, fallback: str) -> str:
@@ -94,6 +121,7 @@ def _resource(request: dict, outputs: dict) -> dict:
         "dependencies": request["dependencies"],
         # Explicit dependencies (depends_on, parents' depends_on) not already implied by an input.
         "depends_on": sorted(set(request["all_dependencies"]) - implied),
+        "options": request["options"],
         "outputs": _plain(outputs),
     }
 
@@ -130,14 +158,19 @@ def _assert_unique(resources: list[dict]) -> None:
 
 
 def plan_file(spec_file: str, *, stage: Optional[str] = None, project_root: Path) -> dict:
-    """Validate `spec_file` (SpecError on any problem), then build it offline: the plan document."""
+    """Validate `spec_file` (SpecError on any error), then build its stage offline: the plan
+    document. The stage is `stage` (the flag), else the spec's `stage`, else dev."""
     spec = validate_file(spec_file, project_root)
+    chosen = stages.offline_stage(spec.data, stage)
     if stage is not None:
         check_stage(spec_file, stage)
-    app = normalize(spec.data, stage=stage, spec_file=spec_file)
+    stages.check_declared(spec, chosen, "--stage" if stage is not None else "the spec's stage key" if spec.data.get("stage") else "the default")
+    relative = spec_path_in_project(spec_file, project_root)
+    app = normalize(spec.data, stage=chosen, spec_file=relative)
     resources, outputs = run_build(app, project_root)
-    return {"format": PLAN_FORMAT_VERSION, "spec": spec_file, "stage": app.stage, "region": app.region,
-            "resources": resources, "outputs": outputs}
+    return {"format": PLAN_FORMAT_VERSION, "spec": relative, "stage": app.stage, "region": app.region,
+            "resources": resources, "outputs": outputs, # Warnings as `validate` prints them, with the path relative to the project root.
+            "warnings": [replace(d, file=relative).format() for d in spec.warnings]}
 
 
 def to_json(document: dict) -> str:

@@ -2,9 +2,11 @@
 pre-commit hook; `plan` and the Pulumi program run exactly this before building anything."""
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from pathlib import Path
-from typing import Iterable
 
+from . import stages
 from .checks import CheckContext, semantic_diagnostics
 from .errors import Diagnostic, SpecError
 from .loader import LoadedSpec, load_file
@@ -21,18 +23,44 @@ def find_project_root(start: Path | None = None) -> Path:
     return start
 
 
+def spec_path_in_project(spec_file: str, project_root: Path) -> str:
+    """The spec's path relative to the project root, '/'-separated: what deployed text and the plan
+    document name, whatever spelling or working directory the command got."""
+    return Path(os.path.relpath(Path(spec_file).resolve(), project_root.resolve())).as_posix()
+
+
+def _check(spec: LoadedSpec, ctx: CheckContext) -> set[Diagnostic]:
+    return {*schema_diagnostics(spec), *semantic_diagnostics(spec, ctx)}
+
+
 def diagnose(spec: LoadedSpec, project_root: Path) -> list[Diagnostic]:
-    """All problems of a loaded spec, schema and semantic together, sorted by position."""
-    found: Iterable[Diagnostic] = [*schema_diagnostics(spec), *semantic_diagnostics(spec, CheckContext(project_root))]
-    return sorted(set(found))
+    """All findings of a loaded spec, schema and semantic together, sorted by position: those of
+    the base spec and of every declared stage's merged result (once each; a finding only a stage
+    has says which stage)."""
+    ctx = CheckContext(project_root)
+    base = _check(spec, ctx)
+    found = set(base)
+    # One finding per place and code: a stage repeats what the base already said about a line.
+    seen = {(d.line, d.col, d.code) for d in base}
+    for stage in stages.declared(spec.data) or ():
+        for diagnostic in sorted(_check(stages.view(spec, stage), ctx)):
+            if (diagnostic.line, diagnostic.col, diagnostic.code) in seen:
+                continue
+            seen.add((diagnostic.line, diagnostic.col, diagnostic.code))
+            if not diagnostic.path.startswith("stages."):
+                diagnostic = replace(diagnostic, message=f"{diagnostic.message} (in stage '{stage}')")
+            found.add(diagnostic)
+    return sorted(found)
 
 
 def validate_file(file: str, project_root: Path | None = None) -> LoadedSpec:
-    """Load and check `file`; return the spec when it is valid, else raise SpecError with every problem."""
+    """Load and check `file`; return the spec (its warnings in `.warnings`) when it has no error,
+    else raise SpecError with every finding, warnings included."""
     spec = load_file(file)
     problems = diagnose(spec, project_root or find_project_root())
-    if problems:
+    if any(d.is_error for d in problems):
         raise SpecError(problems)
+    spec.warnings = problems
     return spec
 
 

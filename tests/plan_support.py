@@ -15,11 +15,11 @@ GOLDEN = ROOT / "tests" / "golden"
 
 def plan_cases() -> list[tuple[str, str, Path]]:
     """(case id, spec path relative to the root, golden plan.json) for every spec that must compile:
-    specs/*.yaml (goldens under tests/golden/specs/) and tests/golden/<case>/spec.yaml (not error_)."""
+    specs/*.yaml (goldens under tests/golden/specs/) and tests/golden/<case>/spec.yaml (not error_ or warning_ cases)."""
     cases = [(f"specs/{p.stem}", p.relative_to(ROOT).as_posix(), GOLDEN / "specs" / f"{p.stem}.plan.json")
              for p in sorted((ROOT / "specs").glob("*.yaml"))]
     cases += [(d.name, (d / "spec.yaml").relative_to(ROOT).as_posix(), d / "plan.json")
-              for d in sorted(GOLDEN.iterdir()) if d.is_dir() and (d / "spec.yaml").exists() and not d.name.startswith("error_")]
+              for d in sorted(GOLDEN.iterdir()) if d.is_dir() and (d / "spec.yaml").exists() and not d.name.startswith(("error_", "warning_"))]
     return cases
 
 

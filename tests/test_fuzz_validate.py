@@ -67,13 +67,18 @@ def output_problems(spec: Path, exit_code: int, stdout: str, stderr: str) -> lis
         problems.append("a traceback on stderr")
     if stdout:
         problems.append(f"text on stdout: {stdout[:200]!r}")
-    if exit_code == 0 and stderr:
-        problems.append(f"a valid spec with stderr output: {stderr[:200]!r}")
+    # A valid spec may print warnings (W codes) and nothing else; an invalid one at least one error.
+    warning = re.compile(re.escape(str(spec)) + r":\d+:\d+: W\d{3} ")
+    diagnostic = re.compile(re.escape(str(spec)) + r":\d+:\d+: [EW]\d{3} ")
+    lines = stderr.rstrip("\n").split("\n") if stderr else []
+    if exit_code == 0:
+        problems += [f"a valid spec with stderr output other than warnings: {line[:200]!r}"
+                     for line in lines if not (warning.match(line) or line.startswith(HINT_PREFIX))]
     if exit_code == 1:
-        diagnostic = re.compile(re.escape(str(spec)) + r":\d+:\d+: E\d{3} ")
-        lines = stderr.rstrip("\n").split("\n")
-        if not diagnostic.match(lines[0]):
-            problems.append(f"first stderr line is not a diagnostic: {lines[0][:200]!r}")
+        if not lines or not diagnostic.match(lines[0]):
+            problems.append(f"first stderr line is not a diagnostic: {(lines or [''])[0][:200]!r}")
+        if not any(line.startswith(f"{spec}:") and re.search(r": E\d{3} ", line) for line in lines):
+            problems.append("exit 1 without an error (only warnings)")
         problems += [f"stderr line is neither a diagnostic nor a hint: {line[:200]!r}"
                      for line in lines if not (diagnostic.match(line) or line.startswith(HINT_PREFIX))]
     return problems

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler.model import App
+from compiler.model import Alarm, App
 from compiler.normalize import normalize
+from compiler.stages import offline_stage
 from compiler.plan import plan_file
 from compiler.validate import validate_file
 from plan_support import CASE_IDS as ALL_IDS
@@ -39,7 +40,48 @@ STATISTIC_KINDS = {"function_duration_ms", "api_latency_ms"}
 @lru_cache(maxsize=None)
 def app_model(spec: str) -> App:
     """The typed model of a spec (relative to the repository root): where the expectations come from."""
-    return normalize(validate_file(str(ROOT / spec), ROOT).data, spec_file=spec)
+    data = validate_file(str(ROOT / spec), ROOT).data
+    return normalize(data, stage=offline_stage(data, None), spec_file=spec)
+
+
+SCHEMA = json.loads((ROOT / "schema" / "app.schema.json").read_text(encoding="utf-8"))
+FUNCTION_KINDS = ("function_errors", "function_error_rate_percent", "function_throttles", "function_duration_ms")
+
+
+def raw_offline(spec: str) -> dict:
+    """The spec as YAML reads it, its offline stage's override merged by hand (independent of the
+    compiler's own merge): mappings merge, anything else replaces."""
+    raw = yaml.safe_load((ROOT / spec).read_text(encoding="utf-8"))
+
+    def merge(base, over):
+        if isinstance(base, dict) and isinstance(over, dict):
+            return {**base, **{k: merge(base.get(k), v) for k, v in over.items()}}
+        return over
+    override = (raw.get("stages") or {}).get(raw.get("stage", "dev")) or {}
+    return merge({k: v for k, v in raw.items() if k != "stages"}, override)
+
+
+def schema_alarm_defaults(kind: str) -> dict:
+    ref = SCHEMA["properties"]["alarms"]["properties"][kind]["$ref"].rsplit("/", 1)[-1]
+    out = {}
+    for name, prop in SCHEMA["$defs"][ref]["properties"].items():
+        prop = SCHEMA["$defs"][prop["$ref"].rsplit("/", 1)[-1]] if "$ref" in prop else prop
+        if "default" in prop:
+            out[name] = prop["default"]
+    return out
+
+
+def expected_function_alarms(spec: str) -> dict[tuple[str, str], dict]:
+    """(kind, function key) -> the settings the raw spec asks for: schema defaults, then the
+    spec-wide alarms.<kind>, then functions.<key>.alarms.<kind without function_>."""
+    raw = raw_offline(spec)
+    out = {}
+    for key, fn in raw["functions"].items():
+        for kind in FUNCTION_KINDS:
+            layers = [layer for layer in ((raw.get("alarms") or {}).get(kind), (fn.get("alarms") or {}).get(kind[len("function_"):])) if layer]
+            if layers:
+                out[(kind, key)] = {**schema_alarm_defaults(kind), **{k: v for layer in layers for k, v in layer.items()}}
+    return out
 
 
 def arn_like(pattern: str, arn: str) -> bool:
@@ -82,29 +124,29 @@ assert set(BOTH) <= set(API_SPECS)
 # 1. Every log group is shipped to the archive ---------------------------------------------------
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
-def test_every_log_group_has_one_subscription_filter_to_a_firehose_stream_writing_to_the_archive_bucket(spec):
+def test_every_log_group_has_one_subscription_filter_to_the_apps_one_firehose_stream_writing_to_the_archive_bucket(spec):
     document, app = plan(spec), app_model(spec)
     bucket_arn = one(document, "aws:s3/bucket:Bucket")["outputs"]["arn"]
-    streams = {s["outputs"]["arn"]: s for s in resources(document, STREAM)}
+    # One stream per app and region, however many functions: the per-region stream quota and the
+    # per-stream buffers do not grow with the spec.
+    stream = one(document, STREAM)
+    assert stream["inputs"]["extendedS3Configuration"]["bucketArn"] == bucket_arn
     filters = resources(document, FILTER)
     groups = app_log_groups(document, app)
     # One group per function, plus the API's access and execution groups when there is an API.
     assert len(groups) == len(app.functions) + (2 if app.api else 0)
-    destinations = []
     for group in groups:
         name = group["inputs"]["name"]
         mine = [f for f in filters if f["inputs"]["logGroup"] == name]
         assert len(mine) == 1, f"{name} has {len(mine)} subscription filters"
         subscription = mine[0]
         assert subscription["inputs"]["filterPattern"] == ""
-        stream = streams.get(subscription["inputs"]["destinationArn"])
-        assert stream is not None, f"{name} is subscribed to {subscription['inputs']['destinationArn']}, not a delivery stream of the plan"
-        assert stream["inputs"]["extendedS3Configuration"]["bucketArn"] == bucket_arn
+        assert subscription["inputs"]["destinationArn"] == stream["outputs"]["arn"]
         # The filter is created after its log group (a real edge, not a coincidence of names).
         edges = {urn for urns in subscription["dependencies"].values() for urn in urns} | set(subscription["depends_on"])
         assert group["urn"] in edges, f"the subscription filter of {name} does not depend on its log group"
-        destinations.append(subscription["inputs"]["destinationArn"])
-    assert len(set(destinations)) == len(destinations), "two log groups share one delivery stream"
+        # PutSubscriptionFilter overwrites by name: a replacement must delete the old filter first.
+        assert subscription["options"].get("delete_before_replace") is True
     assert len(filters) == len(groups), "a subscription filter targets a log group that is not the app's"
 
 
@@ -130,39 +172,33 @@ def test_the_firehose_delivery_error_group_exists_and_is_not_itself_subscribed(s
 
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
-def test_each_delivery_stream_writes_gzip_kms_encrypted_batches_under_its_own_dated_prefix(spec):
+def test_the_delivery_stream_partitions_by_source_and_date_and_writes_gzip_kms_encrypted_batches(spec):
     document, app = plan(spec), app_model(spec)
     key = key_arn(document)
     delivery_errors = delivery_error_group_name(app)
     error_streams = {s["inputs"]["name"] for s in resources(document, "aws:cloudwatch/logStream:LogStream")
                      if s["inputs"]["logGroupName"] == delivery_errors}
-    streams = resources(document, STREAM)
-    assert len(streams) == len(app_log_groups(document, app))
-    prefixes = []
-    for stream in streams:
-        s3 = stream["inputs"]["extendedS3Configuration"]
-        prefix = s3["prefix"]
-        assert prefix.startswith("logs/") and prefix.endswith("/")
-        source = prefix[len("logs/"):].split("/year=")[0]
-        assert source and "!{" not in source, f"prefix {prefix} names no source folder"
-        for part in ("!{timestamp:yyyy}", "!{timestamp:MM}", "!{timestamp:dd}"):
-            assert part in prefix, f"prefix {prefix} has no date partition {part}"
-        prefixes.append(source)
-        # With expressions in the prefix, Firehose requires an error prefix with the error type.
-        assert "!{firehose:error-output-type}" in s3["errorOutputPrefix"]
-        assert not s3["errorOutputPrefix"].startswith("logs/"), "failed records would mix with archived logs"
-        assert s3["compressionFormat"] == "GZIP"
-        assert s3["kmsKeyArn"] == key
-        assert s3["bufferingSize"] >= 5
-        assert s3["bufferingInterval"] >= 300
-        logging = s3["cloudwatchLoggingOptions"]
-        assert logging["enabled"] is True
-        assert logging["logGroupName"] == delivery_errors
-        assert logging["logStreamName"] in error_streams
-    assert len(set(prefixes)) == len(prefixes), f"two streams share a prefix: {sorted(prefixes)}"
-    # A function's logs land under a folder that names the function.
-    for fn in app.functions:
-        assert any(source.endswith(f"/{fn.key}") for source in prefixes), f"no archive folder for function {fn.key}"
+    stream = one(document, STREAM)
+    s3 = stream["inputs"]["extendedS3Configuration"]
+    # Dynamic partitioning on the envelope's logGroup: logs/<kind>/<name>/year=/month=/day=/.
+    assert s3["dynamicPartitioningConfiguration"]["enabled"] is True
+    assert s3["prefix"] == ("logs/!{partitionKeyFromQuery:kind}/!{partitionKeyFromQuery:name}/"
+                            "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/")
+    # With expressions in the prefix, Firehose requires an error prefix with the error type.
+    assert "!{firehose:error-output-type}" in s3["errorOutputPrefix"]
+    assert s3["errorOutputPrefix"].startswith("errors/"), "failed records would mix with archived logs"
+    processors = s3["processingConfiguration"]["processors"]
+    assert [p["type"] for p in processors] == ["Decompression", "MetadataExtraction", "AppendDelimiterToRecord"]
+    extraction = {p["parameterName"]: p["parameterValue"] for p in processors[1]["parameters"]}
+    assert extraction["JsonParsingEngine"] == "JQ-1.6" and ".logGroup" in extraction["MetadataExtractionQuery"]
+    assert s3["compressionFormat"] == "GZIP"
+    assert s3["kmsKeyArn"] == key
+    assert s3["bufferingSize"] >= 64, "Firehose requires at least 64 MB with dynamic partitioning"
+    assert s3["bufferingInterval"] >= 300
+    logging = s3["cloudwatchLoggingOptions"]
+    assert logging["enabled"] is True
+    assert logging["logGroupName"] == delivery_errors
+    assert logging["logStreamName"] in error_streams
 
 
 # 2. Retention and encryption of every log group ------------------------------------------------
@@ -214,12 +250,10 @@ def _expected_statistic(kind: str, statistic: str | None) -> dict:
 def test_alarms_are_exactly_the_specs_kinds_for_each_function_and_the_api(spec):
     document, app = plan(spec), app_model(spec)
     alarms = resources(document, ALARM)
-    per_function = [a for a in app.alarms.alarms if a.per_function]
     api_kinds = [a for a in app.alarms.alarms if not a.per_function]
-    expected = len(per_function) * len(app.functions) + (len(api_kinds) if app.api else 0)
-    assert len(alarms) == expected
+    names = function_names(document)
     seen = [_alarm_kind_and_target(a) for a in alarms]
-    wanted = [(a.kind, name) for a in per_function for name in function_names(document).values()]
+    wanted = [(kind, names[key]) for kind, key in expected_function_alarms(spec)]
     wanted += [(a.kind, "api") for a in api_kinds] if app.api else []
     assert sorted(seen) == sorted(wanted)
 
@@ -234,7 +268,13 @@ def test_each_alarm_has_the_specs_threshold_period_evaluation_periods_and_statis
     for alarm in resources(document, ALARM):
         inputs = alarm["inputs"]
         kind, target = _alarm_kind_and_target(alarm)
-        rule = app.alarms.get(kind)
+        if kind in FUNCTION_KINDS:
+            key = {name: key for key, name in function_names(document).items()}[target]
+            raw = expected_function_alarms(spec).get((kind, key))
+            assert raw is not None, f"{inputs['name']} watches {kind}, which the spec does not ask for"
+            rule = Alarm(kind, raw["threshold"], raw["period_s"], raw["evaluation_periods"], raw.get("statistic"))
+        else:
+            rule = app.alarms.get(kind)
         assert rule is not None, f"{inputs['name']} watches {kind}, which the spec does not ask for"
         assert inputs["threshold"] == rule.threshold
         assert inputs["evaluationPeriods"] == rule.evaluation_periods
@@ -498,7 +538,7 @@ def test_changed_retention_lifecycle_days_and_thresholds_show_up_in_the_matching
 
     assert {g["inputs"]["retentionInDays"] for g in resources(result, LOG_GROUP)} == {retention}
     rules = one(result, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")["inputs"]["rules"]
-    assert [r["expiration"]["days"] for r in rules if "expiration" in r] == [expire]
+    assert [r["expiration"]["days"] for r in rules if "days" in r.get("expiration", {})] == [expire]
     assert [r["noncurrentVersionExpiration"]["noncurrentDays"] for r in rules if "noncurrentVersionExpiration" in r] == [noncurrent]
     thresholds: dict[str, set] = {}
     for alarm in resources(result, ALARM):

@@ -18,6 +18,7 @@ from moto import mock_aws
 
 from compiler.model import App
 from compiler.normalize import normalize
+from compiler.stages import offline_stage
 from compiler.validate import validate_file
 from plan_support import ROOT, one, plan, plan_cases, resources
 
@@ -39,7 +40,8 @@ LOG_GROUP_NAME = re.compile(r"[\.\-_/#A-Za-z0-9]{1,512}")
 
 @lru_cache(maxsize=None)
 def app_model(spec: str) -> App:
-    return normalize(validate_file(str(ROOT / spec), ROOT).data, spec_file=spec)
+    data = validate_file(str(ROOT / spec), ROOT).data
+    return normalize(data, stage=offline_stage(data, None), spec_file=spec)
 
 
 API_SPECS = [spec for spec in ALL_SPECS if app_model(spec).api is not None]
@@ -210,11 +212,18 @@ def test_iam_accepts_every_trust_policy_and_role_policy_and_returns_them_unchang
         roles = resources(document, "aws:iam/role:Role")
         for role in roles:
             inputs = role["inputs"]
-            assert len(inputs["name"]) <= 64 and len(inputs.get("description", "")) <= 1000
-            created = iam.create_role(RoleName=inputs["name"], AssumeRolePolicyDocument=inputs["assumeRolePolicy"],
+            if "namePrefix" in inputs:
+                # IAM generates the rest: Terraform's prefixed names add a 26-character suffix.
+                assert "name" not in inputs and len(inputs["namePrefix"]) <= 38
+                name = role["outputs"]["name"]
+                assert name.startswith(inputs["namePrefix"]) and len(name) == len(inputs["namePrefix"]) + 26
+            else:
+                name = inputs["name"]
+            assert len(name) <= 64 and len(inputs.get("description", "")) <= 1000
+            created = iam.create_role(RoleName=name, AssumeRolePolicyDocument=inputs["assumeRolePolicy"],
                                       Description=inputs.get("description", ""))["Role"]
             assert created["Arn"] == role["outputs"]["arn"]
-            stored = iam.get_role(RoleName=inputs["name"])["Role"]["AssumeRolePolicyDocument"]
+            stored = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
             assert stored == json.loads(inputs["assumeRolePolicy"])
         names = {role["id"] for role in roles}
         for policy in resources(document, "aws:iam/rolePolicy:RolePolicy"):
@@ -384,7 +393,8 @@ def firehose_arguments(aws: Emulated, stream: dict) -> dict:
     assert inputs["destination"] == "extended_s3"
     s3 = dict(inputs["extendedS3Configuration"])
     known = {"roleArn", "bucketArn", "prefix", "errorOutputPrefix", "bufferingSize", "bufferingInterval", "compressionFormat",
-             "fileExtension", "kmsKeyArn", "processingConfiguration", "cloudwatchLoggingOptions"}
+             "fileExtension", "kmsKeyArn", "processingConfiguration", "cloudwatchLoggingOptions",
+             "dynamicPartitioningConfiguration"}
     assert set(s3) <= known, f"extendedS3Configuration inputs not applied by this test: {set(s3) - known}"
     destination = {"RoleARN": s3["roleArn"], "BucketARN": s3["bucketArn"], "Prefix": s3["prefix"],
                    "ErrorOutputPrefix": s3["errorOutputPrefix"], "CompressionFormat": s3["compressionFormat"],
@@ -396,6 +406,8 @@ def firehose_arguments(aws: Emulated, stream: dict) -> dict:
         destination["ProcessingConfiguration"] = to_boto(s3["processingConfiguration"])
     if "cloudwatchLoggingOptions" in s3:
         destination["CloudWatchLoggingOptions"] = to_boto(s3["cloudwatchLoggingOptions"])
+    if "dynamicPartitioningConfiguration" in s3:
+        destination["DynamicPartitioningConfiguration"] = to_boto(s3["dynamicPartitioningConfiguration"])
     arguments = {"DeliveryStreamName": inputs["name"], "DeliveryStreamType": "DirectPut", "ExtendedS3DestinationConfiguration": destination}
     encryption = inputs.get("serverSideEncryption")
     if encryption and encryption.get("enabled"):

@@ -18,8 +18,8 @@ from plan_support import GOLDEN, ROOT, by_urn
 SAMPLE = "specs/serverless-app.yaml"
 ROOT_PLACEHOLDER = "<project-root>"  # how errors.txt stores the absolute project root
 ERROR_CASES = sorted(p.name for p in GOLDEN.glob("error_*") if p.is_dir())
-DOCUMENT_KEYS = {"format", "spec", "stage", "region", "resources", "outputs"}
-RESOURCE_KEYS = {"urn", "type", "name", "id", "provider", "parent", "inputs", "dependencies", "depends_on", "outputs"}
+DOCUMENT_KEYS = {"format", "spec", "stage", "region", "resources", "outputs", "warnings"}
+RESOURCE_KEYS = {"urn", "type", "name", "id", "provider", "parent", "inputs", "dependencies", "depends_on", "options", "outputs"}
 
 
 def spec_path(case: str) -> str:
@@ -101,7 +101,7 @@ def test_plan_prints_a_readable_summary_with_the_component_tree_routes_and_outpu
     code, out, err = run(["plan", SAMPLE], capsys, monkeypatch)
     assert (code, err) == (0, "")
     lines = [line.strip() for line in out.splitlines()]
-    assert "Function fn-items (4 resources)" in lines
+    assert "Function fn-items-us-east-1 (4 resources)" in lines
     document = plan_file(SAMPLE, project_root=ROOT)
     for expected in component_lines(document):
         assert expected in lines, f"missing component line {expected!r}"

@@ -246,7 +246,7 @@ def test_the_provider_check_reports_a_factory_that_forgets_the_provider(monkeypa
     monkeypatch.setattr(compiler.context.BuildContext, "opts", opts_without_provider_for_the_dashboard)
     document = plan_file(SAMPLE, project_root=ROOT)
     problems = provider_problems(document)
-    assert problems == ["aws:cloudwatch/dashboard:Dashboard dashboard-dashboard uses the default provider"]
+    assert problems == ["aws:cloudwatch/dashboard:Dashboard dashboard-us-east-1-dashboard uses the default provider"]
 
 
 def test_the_provider_check_reports_a_provider_in_another_region():
@@ -292,11 +292,11 @@ def test_the_explicit_provider_also_hangs_under_the_app_component():
 
 def test_the_parent_check_reports_a_resource_outside_the_tree():
     document = json.loads(plan_json(SAMPLE))
-    stray = one(document, FUNCTION, "fn-items-function")
+    stray = one(document, FUNCTION, "fn-items-us-east-1-function")
     stray["parent"] = one(document, APP)["parent"]  # the stack
     problems = parent_problems(document, exempt=frozenset({APP, PROVIDER}))
-    assert any(p.startswith("fn-items-function: parent") for p in problems)
-    assert any(p == f"fn-items-function: parent chain does not reach {APP}" for p in problems)
+    assert any(p.startswith("fn-items-us-east-1-function: parent") for p in problems)
+    assert any(p == f"fn-items-us-east-1-function: parent chain does not reach {APP}" for p in problems)
 
 
 # -- 6. dependencies are real references -----------------------------------------------------------
@@ -337,7 +337,7 @@ def test_each_function_depends_on_its_log_group_and_role_and_waits_for_its_role_
 def test_the_stage_depends_on_the_deployment_and_the_access_log_group():
     document = plan(SAMPLE)
     stage, deployment = one(document, STAGE), one(document, DEPLOYMENT)
-    access_logs = one(document, LOG_GROUP, "api-access-logs")
+    access_logs = one(document, LOG_GROUP, "api-us-east-1-access-logs")
     assert stage["dependencies"]["deployment"] == [deployment["urn"]]
     assert stage["inputs"]["deployment"] == deployment["id"]
     assert stage["dependencies"]["accessLogSettings"] == [access_logs["urn"]]
@@ -424,15 +424,18 @@ def test_method_settings_throttle_the_stage_and_each_throttled_route(spec):
         assert resource["inputs"]["stageName"] == stage["inputs"]["stageName"] == document["stage"]
         assert resource["dependencies"]["stageName"] == [stage["urn"]]
         assert resource["inputs"]["restApi"] == one(document, REST_API)["id"]
+        # api.logging as written, else the schema's defaults: ERROR logs, no data trace, no per-method metrics.
+        logging = {**{"execution": "ERROR", "data_trace": False, "detailed_metrics": False}, **data["api"].get("logging", {})}
         assert resource["inputs"]["settings"] == {
             "throttlingRateLimit": throttling["rate_limit"], "throttlingBurstLimit": throttling["burst_limit"],
-            "metricsEnabled": True, "loggingLevel": "INFO", "dataTraceEnabled": False}
+            "metricsEnabled": logging["detailed_metrics"], "loggingLevel": logging["execution"],
+            "dataTraceEnabled": logging["data_trace"]}
     assert "/" not in "".join(path.rsplit("/", 1)[0] for path in settings if path != "*/*")
 
 
 def test_method_paths_escape_every_slash_of_the_route_path():
-    assert one(plan(SAMPLE), METHOD_SETTINGS, "api-settings-POST /items")["inputs"]["methodPath"] == "~1items/POST"
-    nested = one(plan(NESTED), METHOD_SETTINGS, "api-settings-GET /users/{userId}/orders/{orderId}")
+    assert one(plan(SAMPLE), METHOD_SETTINGS, "api-us-east-1-settings-POST /items")["inputs"]["methodPath"] == "~1items/POST"
+    nested = one(plan(NESTED), METHOD_SETTINGS, "api-us-west-2-settings-GET /users/{userId}/orders/{orderId}")
     assert nested["inputs"]["methodPath"] == "~1users~1{userId}~1orders~1{orderId}/GET"
     assert nested["inputs"]["settings"]["throttlingRateLimit"] == 5
 
@@ -539,24 +542,28 @@ def test_the_code_archive_holds_only_runtime_handlers_without_caches(tmp_path):
 # -- 12. --stage -----------------------------------------------------------------------------------
 
 def test_the_stage_flag_changes_every_physical_name_and_the_stage():
-    dev, prod = plan(SAMPLE), plan_file(SAMPLE, stage="prod", project_root=ROOT)
-    assert (dev["stage"], prod["stage"]) == ("dev", "prod")
+    # A spec without `stages`, so the two stages differ only by name.
+    spec = NESTED
+    data = load(spec)
+    assert "stages" not in data and data.get("stage", "dev") != "prod"
+    base, prod = plan(spec), plan_file(spec, stage="prod", project_root=ROOT)
+    old, new = f"{data['name']}-{base['stage']}", f"{data['name']}-prod"
+    assert prod["stage"] == "prod" and base["stage"] != "prod"
     assert prod["outputs"]["stage"] == "prod"
     assert one(prod, STAGE)["inputs"]["stageName"] == "prod"
     assert prod["outputs"]["api_url"].endswith("/prod")
     assert all(r["urn"].startswith("urn:pulumi:prod::") for r in prod["resources"])
-    dev_text, prod_text = to_json(dev), to_json(prod)
-    assert "serverless-app-dev" in dev_text
-    assert "serverless-app-dev" not in prod_text and not re.search(r"(?<![A-Za-z0-9])dev(?![A-Za-z0-9])", prod_text)
+    base_text, prod_text = to_json(base), to_json(prod)
+    assert old in base_text
+    assert old not in prod_text and not re.search(rf"(?<![A-Za-z0-9]){base['stage']}(?![A-Za-z0-9])", prod_text)
     prod_by_key = {(r["type"], r["name"]): r for r in prod["resources"]}
-    assert set(prod_by_key) == {(r["type"], r["name"]) for r in dev["resources"]}, "logical names do not depend on the stage"
+    assert set(prod_by_key) == {(r["type"], r["name"]) for r in base["resources"]}, "logical names do not depend on the stage"
     renamed = 0
-    for resource in dev["resources"]:
-        for field in ("name", "bucket", "dashboardName"):
+    for resource in base["resources"]:
+        for field in ("name", "namePrefix", "bucket", "dashboardName"):
             value = resource["inputs"].get(field)
-            if isinstance(value, str) and "serverless-app-dev" in value:
-                assert prod_by_key[resource["type"], resource["name"]]["inputs"][field] == \
-                    value.replace("serverless-app-dev", "serverless-app-prod")
+            if isinstance(value, str) and old in value:
+                assert prod_by_key[resource["type"], resource["name"]]["inputs"][field] == value.replace(old, new)
                 renamed += 1
     assert renamed >= 10
     [provider] = resources(prod, PROVIDER)

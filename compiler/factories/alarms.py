@@ -6,6 +6,7 @@ not breaching, and its description (a jinja2 template) tells the person paged wh
 """
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from typing import Optional
 
@@ -33,11 +34,18 @@ def _template():
     return env.get_template("alarm_description.txt.j2")
 
 
-def describe(ctx: BuildContext, alarm: Alarm, target: str, log_groups: list[str], timeout_s: Optional[int] = None) -> str:
+def describe(ctx: BuildContext, alarm: Alarm, target: str, log_groups: list[str], fn: Optional[Function] = None) -> str:
+    timeout_s = fn.timeout_s if fn else None
     text = _template().render(alarm=alarm, target=target, threshold=f"{alarm.threshold:g}", log_groups=log_groups,
+                              function=fn.key if fn else None,
                               window=f"a {alarm.period_s // 60}-minute period",
                               timeout_s=timeout_s, dashboard_url=ctx.dashboard_url, spec_file=ctx.app.spec_file or "the spec")
     return " ".join(text.split())[:1024]
+
+
+def subscription_id(address: str) -> str:
+    """A stable, non-reversible name part for an e-mail address (case-insensitive, as mail is)."""
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()[:16]
 
 
 def statistic_args(alarm: Alarm, default: str) -> dict:
@@ -65,15 +73,18 @@ class Alarms(Component):
                       principal={"AWS": "*"}, condition={"Bool": {"aws:SecureTransport": "false"}})),
             opts=self.opts())
         for address in ctx.app.alarms.notify:
-            aws.sns.TopicSubscription(self.child(f"email-{address}"), topic=self.topic.arn, protocol="email",
+            # Named by a hash: an address is personal data and must not sit in URNs and state
+            # history; the hash is stable, so reordering `notify` changes nothing.
+            aws.sns.TopicSubscription(self.child(f"email-{subscription_id(address)}"), topic=self.topic.arn, protocol="email",
                                       endpoint=address, opts=self.opts())
         ctx.topic = self.topic
-        for alarm in ctx.app.alarms.alarms:
-            if alarm.per_function:
-                for fn in ctx.app.functions:
-                    ctx.alarms.append(self._function_alarm(alarm, fn))
-            elif ctx.rest_api is not None:
-                ctx.alarms.append(self._api_alarm(alarm))
+        for fn in ctx.app.functions:
+            for alarm in fn.alarms:
+                ctx.alarms.append(self._function_alarm(alarm, fn))
+        if ctx.rest_api is not None:
+            for alarm in ctx.app.alarms.alarms:
+                if not alarm.per_function:
+                    ctx.alarms.append(self._api_alarm(alarm))
         ctx.outputs["alarm_topic_arn"] = self.topic.arn
         self.register_outputs({"topic_arn": self.topic.arn})
 
@@ -86,7 +97,7 @@ class Alarms(Component):
         ctx = self.ctx
         function_name = ctx.naming.function(fn.key)
         common = self._common(alarm, ctx.naming.physical(f"{fn.key}-{SUFFIXES[alarm.kind]}", 255),
-                              describe(ctx, alarm, function_name, [ctx.naming.function_log_group(fn.key)], fn.timeout_s))
+                              describe(ctx, alarm, function_name, [ctx.naming.function_log_group(fn.key)], fn))
         dimensions = {"FunctionName": ctx.functions[fn.key].name}
         if alarm.kind == "function_error_rate_percent":
             def metric(metric_id: str, metric_name: str):

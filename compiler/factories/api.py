@@ -12,7 +12,8 @@ import pulumi_aws as aws
 
 from .. import openapi
 from ..context import BuildContext, ShippedLogGroup
-from ..model import Throttling
+from ..model import ApiLogging, Route, Throttling
+from ..naming import fit
 from .base import Component, assume_role_policy, policy_document, statement
 
 # One JSON line per request in the access log: enough to find a request, its route and outcome.
@@ -31,6 +32,31 @@ ACCESS_LOG_FORMAT = json.dumps({
 # account and region instead of every log group everywhere.
 PUSH_TO_LOGS_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams",
                         "logs:FilterLogEvents", "logs:GetLogEvents", "logs:PutLogEvents")
+
+
+# What `ANY` stands for. MethodSettings documents only `*/*` and `{resource_path}/{http_method}`
+# as method paths (UpdateStage patch paths), so a throttled ANY route becomes one setting per
+# concrete method instead of the undocumented `<path>/*`.
+ANY_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def route_method_settings(routes: tuple[Route, ...]) -> list[tuple[str, Route]]:
+    """(method, route) for every method a throttled route covers, an ANY route expanded to the
+    concrete methods no route of the same path names itself (those keep their own limits, as
+    API Gateway routes them to their own method, not to ANY)."""
+    explicit = {(route.path, route.method) for route in routes if route.method != "ANY"}
+    out = []
+    for route in routes:
+        if route.throttling is None:
+            continue
+        methods = [m for m in ANY_METHODS if (route.path, m) not in explicit] if route.method == "ANY" else [route.method]
+        out.extend((method, route) for method in methods)
+    return out
+
+
+def _log_settings(logging: ApiLogging) -> dict:
+    return {"metrics_enabled": logging.detailed_metrics, "logging_level": logging.execution,
+            "data_trace_enabled": logging.data_trace}
 
 
 def _throttle(settings: dict, throttling: Throttling | None) -> dict:
@@ -95,25 +121,22 @@ class ApiComponent(Component):
             access_log_settings=aws.apigateway.StageAccessLogSettingsArgs(destination_arn=self.access_logs.arn, format=ACCESS_LOG_FORMAT),
             opts=self.opts(depends_on=[*logging_ready, self.execution_logs]),
         )
+        logging = api.logging
         aws.apigateway.MethodSettings(
             self.child("settings-all"),
             rest_api=self.rest_api.id,
             stage_name=self.stage.stage_name,
             method_path="*/*",
-            settings=aws.apigateway.MethodSettingsSettingsArgs(**_throttle(
-                {"metrics_enabled": True, "logging_level": "INFO", "data_trace_enabled": False}, api.throttling)),
+            settings=aws.apigateway.MethodSettingsSettingsArgs(**_throttle(_log_settings(logging), api.throttling)),
             opts=self.opts(),
         )
-        for route in api.routes:
-            if route.throttling is None:
-                continue
+        for method, route in route_method_settings(api.routes):
             aws.apigateway.MethodSettings(
-                self.child(f"settings-{route.method} {route.path}"),
+                self.child(f"settings-{method} {route.path}"),
                 rest_api=self.rest_api.id,
                 stage_name=self.stage.stage_name,
-                method_path=route.method_settings_path,
-                settings=aws.apigateway.MethodSettingsSettingsArgs(**_throttle(
-                    {"metrics_enabled": True, "logging_level": "INFO", "data_trace_enabled": False}, route.throttling)),
+                method_path=route.method_settings_path(method),
+                settings=aws.apigateway.MethodSettingsSettingsArgs(**_throttle(_log_settings(logging), route.throttling)),
                 opts=self.opts(),
             )
         ctx.rest_api, ctx.stage = self.rest_api, self.stage
@@ -124,24 +147,36 @@ class ApiComponent(Component):
         self.register_outputs({"url": self.stage.invoke_url})
 
     def _cloudwatch_role(self) -> list[pulumi.Resource]:
-        """The regional `apigateway.Account` logging role (one per account and region)."""
+        """The regional `apigateway.Account` logging role: one setting per account and region,
+        shared by every API there, so no stack may ever take it away.
+
+        Each stack that creates it makes its own role (a unique generated name: recreating a
+        destroyed stack never collides with the role it left) and points the setting at it. Role,
+        policy and setting are retained on destroy, as AWS CDK retains its RestApi CloudWatch role:
+        destroying one stack leaves the setting pointing at a role that still works, so no other
+        API in the region loses its logs. With several apps, the setting points at whichever
+        stack deployed last; all such roles carry the same permissions. The alternative, one
+        account-level stack owning the setting (`cloudwatch_role: external`), is in the README.
+        """
         ctx = self.ctx
         role = aws.iam.Role(
             self.child("cloudwatch-role"),
-            name=ctx.naming.role(f"apigw-logs-{ctx.region}"),
-            description="API Gateway account logging role (execution and access logs)",
+            # IAM's generated suffix is 26 characters; the prefix may have at most 38.
+            name_prefix=fit(f"{ctx.naming.prefix}-apigw-", 38),
+            description=f"API Gateway account logging role (execution and access logs) in {ctx.region}, set by {ctx.naming.prefix}",
             assume_role_policy=assume_role_policy("apigateway.amazonaws.com"),
-            opts=self.opts(),
+            opts=self.opts(retain_on_delete=True),
         )
         policy = aws.iam.RolePolicy(
             self.child("cloudwatch-policy"),
             role=role.id,
             policy=policy_document(statement("PushToCloudWatchLogsInThisRegion", PUSH_TO_LOGS_ACTIONS, [
                 ctx.arn("logs", "log-group:*"), ctx.arn("logs", "log-group:*:log-stream:*")])),
-            opts=self.opts(),
+            opts=self.opts(retain_on_delete=True),
         )
+        # In pulumi-aws v7 deleting this resource resets the account's role: retained instead.
         account = aws.apigateway.Account(self.child("account"), cloudwatch_role_arn=role.arn,
-                                         opts=self.opts(depends_on=[policy]))
+                                         opts=self.opts(depends_on=[policy], retain_on_delete=True))
         return [account]
 
 

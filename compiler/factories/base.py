@@ -14,6 +14,8 @@ class Component(pulumi.ComponentResource):
     kind = "Component"
 
     def __init__(self, name: str, ctx: BuildContext, parent: Optional[pulumi.Resource] = None):
+        # The region is part of every logical name (see Naming.logical); children inherit it.
+        name = ctx.naming.logical(name)
         super().__init__(f"{PACKAGE}:index:{self.kind}", name, None, pulumi.ResourceOptions(parent=parent))
         self.ctx = ctx
         self.component_name = name

@@ -47,15 +47,18 @@ class Encryption(Component):
                       condition={"StringEquals": {"kms:EncryptionContext:aws:sns:topicArn": ctx.arn("sns", naming.physical("alarms", 256))}}),
         )
         self.key = aws.kms.Key(
-            "app-key",
+            self.child("key"),
             description=f"{naming.prefix}: logs, archive, Lambda environment and alarm topic",
             enable_key_rotation=True,
             rotation_period_in_days=365,
             deletion_window_in_days=30,
             policy=policy,
-            opts=self.opts(),
+            # The archive is encrypted with this key: deleting it (even scheduled) makes every
+            # archived log unreadable, so it outlives the stack like the bucket (see archive.py).
+            opts=self.opts(**ctx.holds_data()),
         )
-        self.alias = aws.kms.Alias("app-key-alias", name=f"alias/{naming.prefix}", target_key_id=self.key.key_id, opts=self.opts())
+        self.alias = aws.kms.Alias(self.child("key-alias"), name=f"alias/{naming.prefix}", target_key_id=self.key.key_id,
+                                   opts=self.opts(retain_on_delete=True))
         ctx.key = self.key
         self.register_outputs({"key_arn": self.key.arn})
 
