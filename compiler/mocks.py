@@ -75,7 +75,8 @@ def _function(mocks: AwsMocks, name: str, inputs: dict):
 
 
 def _rest_api(mocks: AwsMocks, name: str, inputs: dict):
-    api_id = stable_id("restapi", name)
+    # From the physical name: two apps (same logical names) get different ids, as in AWS.
+    api_id = stable_id("restapi", inputs.get("name") or name)
     return api_id, {"arn": f"arn:aws:apigateway:{mocks.region}::/restapis/{api_id}",
                     "executionArn": mocks._arn("execute-api", api_id), "rootResourceId": stable_id("root", name, length=10)}
 

@@ -3,10 +3,12 @@ it builds what `plan` builds, takes spec and stage from the stack config, and st
 before any resource is registered."""
 from __future__ import annotations
 
+import logging
 import runpy
 
 import pulumi
 import pytest
+import yaml
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
@@ -44,6 +46,37 @@ def test_the_stack_config_stage_wins_over_the_spec_and_names_every_resource(monk
     monitor = run_entry(monkeypatch, {"spec": "specs/serverless-app.yaml", "stage": "prod"}, stack="whatever")
     functions = [r for r in monitor.requests if r["type"] == "aws:lambda/function:Function"]
     assert sorted(f["inputs"]["name"] for f in functions) == ["serverless-app-prod-health", "serverless-app-prod-items"]
+
+
+def test_the_stack_name_beats_the_specs_stage_key_with_a_warning_and_the_stages_overrides_apply(monkeypatch, caplog):
+    """Stacks `prod` and `staging` built from a spec saying `stage: dev` must not both build dev."""
+    spec = yaml.safe_load((ROOT / "specs" / "serverless-app.yaml").read_text())
+    assert spec["stage"] == "dev" and spec["stages"]["prod"]["functions"]["items"]["memory_mb"] == 1024
+    with caplog.at_level(logging.WARNING):
+        monitor = run_entry(monkeypatch, {"spec": "specs/serverless-app.yaml"}, stack="prod")
+    functions = {r["inputs"]["name"]: r["inputs"] for r in monitor.requests if r["type"] == "aws:lambda/function:Function"}
+    assert functions["serverless-app-prod-items"]["memorySize"] == 1024
+    stage = next(r for r in monitor.requests if r["type"] == "aws:apigateway/stage:Stage")
+    assert stage["inputs"]["stageName"] == "prod"
+    warnings = [r.getMessage() for r in caplog.records if " W403 " in r.getMessage()]
+    assert len(warnings) == 1 and "'dev' is ignored" in warnings[0] and "'prod'" in warnings[0], caplog.text
+    protected = sorted(r["type"] for r in monitor.requests if r["options"].get("protect"))
+    assert protected == ["aws:kms/key:Key", "aws:s3/bucket:Bucket"]
+
+
+def test_a_stack_the_spec_does_not_declare_is_refused_with_the_declared_stages(monkeypatch):
+    monitor = CaptureMonitor(AwsMocks("us-east-1"))
+    with pytest.raises(pulumi.RunError) as raised:
+        run_entry(monkeypatch, {"spec": "specs/serverless-app.yaml"}, stack="prdo", monitor=monitor)
+    assert monitor.requests == []
+    assert "E316 stages: stage 'prdo' (from the stack name) is not declared in stages" in str(raised.value)
+    assert "declared stages: dev, prod" in str(raised.value)
+
+
+def test_a_stack_matching_the_specs_stage_gets_no_warning(monkeypatch, caplog):
+    with caplog.at_level(logging.WARNING):
+        run_entry(monkeypatch, {"spec": "specs/serverless-app.yaml"}, stack="dev")
+    assert " W403 " not in caplog.text
 
 
 def test_the_stack_name_is_the_stage_when_neither_config_nor_spec_sets_one(monkeypatch):

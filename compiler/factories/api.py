@@ -162,7 +162,7 @@ class ApiComponent(Component):
         role = aws.iam.Role(
             self.child("cloudwatch-role"),
             # IAM's generated suffix is 26 characters; the prefix may have at most 38.
-            name_prefix=fit(f"{ctx.naming.prefix}-apigw-", 38),
+            name_prefix=fit(f"{ctx.naming.prefix}-apigw-{ctx.region}", 37) + "-",
             description=f"API Gateway account logging role (execution and access logs) in {ctx.region}, set by {ctx.naming.prefix}",
             assume_role_policy=assume_role_policy("apigateway.amazonaws.com"),
             opts=self.opts(retain_on_delete=True),
