@@ -53,9 +53,9 @@ def _alarm(kind: str, *layers: dict) -> Alarm:
                  evaluation_periods=int(d["evaluation_periods"]), statistic=d.get("statistic"))
 
 
-def function_alarm_settings(spec_alarms: dict, fn_alarms: dict) -> dict[str, list[dict]]:
+def _function_alarm_layers(spec_alarms: dict, fn_alarms: dict) -> dict[str, list[dict]]:
     """kind -> the raw layers (spec-wide, then the function's own) of each function_* alarm a
-    function gets. Shared with the validator, which checks the same effective values."""
+    function gets: a kind either sets is created, fields merge with the function's winning."""
     out = {}
     for kind in FUNCTION_ALARM_KINDS:
         layers = [layer for layer in (spec_alarms.get(kind), fn_alarms.get(kind[len(FUNCTION_ALARM_PREFIX):])) if isinstance(layer, dict)]
@@ -67,7 +67,7 @@ def function_alarm_settings(spec_alarms: dict, fn_alarms: dict) -> dict[str, lis
 def _function(key: str, raw: dict, spec_alarms: dict) -> Function:
     d = {**_defaults("function"), **raw}
     env = tuple(sorted((k, _env_value(v)) for k, v in d.get("environment", {}).items()))
-    alarms = tuple(_alarm(kind, *layers) for kind, layers in function_alarm_settings(spec_alarms, d.get("alarms", {})).items())
+    alarms = tuple(_alarm(kind, *layers) for kind, layers in _function_alarm_layers(spec_alarms, d.get("alarms", {})).items())
     return Function(key=key, handler=d["handler"], runtime=d["runtime"], architecture=d["architecture"],
                     memory_mb=int(d["memory_mb"]), timeout_s=int(d["timeout_s"]),
                     reserved_concurrency=None if d.get("reserved_concurrency") is None else int(d["reserved_concurrency"]),

@@ -164,13 +164,16 @@ def plan_file(spec_file: str, *, stage: Optional[str] = None, project_root: Path
     chosen = stages.offline_stage(spec.data, stage)
     if stage is not None:
         check_stage(spec_file, stage)
-    stages.check_declared(spec, chosen, "--stage" if stage is not None else "the spec's stage key" if spec.data.get("stage") else "the default")
+    source = "--stage" if stage is not None else "the spec's stage key" if spec.data.get("stage") else "the default stage"
+    stages.check_declared(spec, chosen, source)
     relative = spec_path_in_project(spec_file, project_root)
     app = normalize(spec.data, stage=chosen, spec_file=relative)
     resources, outputs = run_build(app, project_root)
+    # Warnings as `validate` prints them, but with the path relative to the project root: the
+    # document must not depend on how the path was spelled.
+    warnings = [replace(d, file=relative).format() for d in spec.warnings]
     return {"format": PLAN_FORMAT_VERSION, "spec": relative, "stage": app.stage, "region": app.region,
-            "resources": resources, "outputs": outputs, # Warnings as `validate` prints them, with the path relative to the project root.
-            "warnings": [replace(d, file=relative).format() for d in spec.warnings]}
+            "resources": resources, "outputs": outputs, "warnings": warnings}
 
 
 def to_json(document: dict) -> str:
