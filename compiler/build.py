@@ -10,17 +10,19 @@ from typing import Callable
 import pulumi
 
 from .context import PACKAGE, BuildContext, new_context
-from .factories import alarms, api, archive, dashboard, functions, security, shipping, usage_plans
+from .factories import alarms, api, archive, dashboard, functions, security, shipping, tables, usage_plans
 from .model import App
 
 Factory = Callable[[BuildContext, pulumi.Resource], None]
 
-# Order matters: the key before anything encrypted, functions before the API that invokes them,
+# Order matters: the key before anything encrypted, tables before the functions granted them,
+# functions before the API that invokes them,
 # the API before usage plans bound to its stage; log shipping and alarms come last because they
 # consume what the others registered in the context.
 FACTORIES: tuple[tuple[str, Factory], ...] = (
     ("security", security.build),
     ("archive", archive.build),
+    ("tables", tables.build),
     ("functions", functions.build),
     ("api", api.build),
     ("usage_plans", usage_plans.build),
@@ -37,10 +39,11 @@ class AppComponent(pulumi.ComponentResource):
         super().__init__(f"{PACKAGE}:index:App", f"{app.name}-{region}", None)
 
 
-def build(app: App, project_root: Path) -> dict[str, pulumi.Input]:
-    """Create every resource of `app` in its region; return the stack outputs."""
+def build(app: App, project_root: Path, *, offline: bool = False) -> dict[str, pulumi.Input]:
+    """Create every resource of `app` in its region; return the stack outputs. `offline` (plan)
+    skips what needs the network, such as building dependency layers."""
     root = AppComponent(app, app.region)
-    ctx = new_context(app, app.region, project_root, root)
+    ctx = new_context(app, app.region, project_root, root, offline=offline)
     for _, factory in FACTORIES:
         factory(ctx, root)
     outputs = {"stage": app.stage, "region": app.region, **ctx.outputs}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Callable, Iterable, Iterator
 
+from . import checks_services
 from .errors import Diagnostic
 from .handler_source import find_handler
 from .loader import LoadedSpec
@@ -232,6 +233,8 @@ def check_alarms(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
                                       "one day at most for periods under an hour, seven days otherwise")
         if kind in API_ALARMS and "api" not in spec.data:
             yield spec.diagnostic(("alarms", kind), "E311", f"alarm '{kind}' watches the API, but the spec has no api", "remove the alarm or add an api", key=True)
+        if kind.startswith("table_") and not spec.data.get("tables"):
+            yield spec.diagnostic(("alarms", kind), "E311", f"alarm '{kind}' watches tables, but the spec has none", "remove the alarm or add tables", key=True)
 
 
 def _default(*path: str):
@@ -318,6 +321,14 @@ SEMANTIC_CHECKS: tuple[Check, ...] = (
     check_rest_resource_quota,
     check_reserved_concurrency,
     check_default_stage_declared,
+    # Tables, secrets and what functions use (checks_services.py).
+    checks_services.check_uses_references,
+    checks_services.check_secret_sources,
+    checks_services.check_table_keys,
+    checks_services.check_table_capacity,
+    checks_services.check_code_and_requirements,
+    checks_services.check_environment_collisions,
+    checks_services.check_permissions,
 )
 
 

@@ -42,6 +42,11 @@ class BuildContext:
     topic: Optional[aws.sns.Topic] = None
     alarms: list[aws.cloudwatch.MetricAlarm] = field(default_factory=list)
     functions: dict[str, aws.lambda_.Function] = field(default_factory=dict)
+    tables: dict[str, aws.dynamodb.Table] = field(default_factory=dict)
+    layers: dict[str, aws.lambda_.LayerVersion] = field(default_factory=dict)  # by content hash
+    # Offline (plan): nothing that needs the network or writes build output runs (layer builds).
+    offline: bool = False
+    root: Optional[pulumi.Resource] = None
     rest_api: Optional[aws.apigateway.RestApi] = None
     stage: Optional[aws.apigateway.Stage] = None
     shipped_log_groups: list[ShippedLogGroup] = field(default_factory=list)
@@ -76,11 +81,11 @@ def default_tags(app: App) -> dict[str, str]:
     return {**dict(app.tags), "app": app.name, "stage": app.stage, "managed-by": "serverless-spec-compiler"}
 
 
-def new_context(app: App, region: str, project_root: Path, root: pulumi.Resource) -> BuildContext:
+def new_context(app: App, region: str, project_root: Path, root: pulumi.Resource, offline: bool = False) -> BuildContext:
     """The context for `region`: an explicit provider pinned to it with the app's default tags,
     under the app's root component like everything else."""
     provider = aws.Provider(f"aws-{region}", region=region, default_tags=aws.ProviderDefaultTagsArgs(tags=default_tags(app)),
                             opts=pulumi.ResourceOptions(parent=root))
     identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=provider))
     return BuildContext(app=app, region=region, provider=provider, naming=Naming(app.name, app.stage, region),
-                        account_id=identity.account_id, project_root=project_root)
+                        account_id=identity.account_id, project_root=project_root, offline=offline, root=root)

@@ -121,6 +121,20 @@ def _dashboard(mocks: AwsMocks, name: str, inputs: dict):
     return physical, {"dashboardArn": mocks._arn("cloudwatch", f"dashboard/{physical}", region=False)}
 
 
+def _table(mocks: AwsMocks, name: str, inputs: dict):
+    physical = inputs.get("name") or name
+    arn = mocks._arn("dynamodb", f"table/{physical}")
+    extra = {"arn": arn, "name": physical}
+    if inputs.get("streamEnabled"):
+        extra["streamArn"] = f"{arn}/stream/2026-01-01T00:00:00.000"
+    return physical, extra
+
+
+def _layer(mocks: AwsMocks, name: str, inputs: dict):
+    layer_arn = mocks._arn("lambda", f"layer:{inputs.get('layerName') or name}")
+    return f"{layer_arn}:1", {"arn": f"{layer_arn}:1", "layerArn": layer_arn, "version": "1"}
+
+
 _STATE: dict[str, Callable[[AwsMocks, str, dict], tuple[str, dict[str, Any]]]] = {
     "aws:kms/key:Key": _key,
     "aws:iam/role:Role": _role,
@@ -137,4 +151,6 @@ _STATE: dict[str, Callable[[AwsMocks, str, dict], tuple[str, dict[str, Any]]]] =
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": _named("firehose", "deliverystream/{name}"),
     "aws:cloudwatch/metricAlarm:MetricAlarm": _named("cloudwatch", "alarm:{name}"),
     "aws:cloudwatch/dashboard:Dashboard": _dashboard,
+    "aws:dynamodb/table:Table": _table,
+    "aws:lambda/layerVersion:LayerVersion": _layer,
 }

@@ -31,6 +31,68 @@ class Alarm:
 
 
 @dataclass(frozen=True)
+class KeyAttribute:
+    name: str
+    type: str  # "S" | "N" | "B"
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: KeyAttribute
+    sort_key: Optional[KeyAttribute]
+    projection: str  # "ALL" | "KEYS_ONLY", as DynamoDB spells it
+
+
+@dataclass(frozen=True)
+class Autoscale:
+    max_read: int
+    max_write: int
+    target_utilization_percent: int
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    partition_key: KeyAttribute
+    sort_key: Optional[KeyAttribute]
+    provisioned: bool
+    read_capacity: Optional[int]
+    write_capacity: Optional[int]
+    autoscale: Optional[Autoscale]
+    ttl_attribute: Optional[str]
+    point_in_time_recovery: bool
+    stream: Optional[str]  # "KEYS_ONLY" | "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES"
+    indexes: tuple[Index, ...]
+
+    def attributes(self) -> tuple[KeyAttribute, ...]:
+        """Every key attribute of the table and its indexes, once each (DynamoDB's attribute definitions)."""
+        keys = [self.partition_key, self.sort_key, *(k for i in self.indexes for k in (i.partition_key, i.sort_key))]
+        return tuple(sorted({k for k in keys if k is not None}, key=lambda k: k.name))
+
+
+@dataclass(frozen=True)
+class Secret:
+    key: str
+    ssm_parameter: Optional[str]
+    secrets_manager: Optional[str]
+    kms_key: Optional[str]
+
+
+@dataclass(frozen=True)
+class Permission:
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Uses:
+    tables: tuple[tuple[str, str], ...] = ()  # (table key, "read" | "write" | "read_write")
+    secrets: tuple[str, ...] = ()
+    permissions: tuple[Permission, ...] = ()
+
+
+@dataclass(frozen=True)
 class Function:
     key: str
     handler: str
@@ -43,6 +105,9 @@ class Function:
     description: str = ""
     # The function's effective function_* alarms: its own overrides merged over the spec-wide ones.
     alarms: tuple[Alarm, ...] = ()
+    code: str = "runtime_handlers"
+    requirements: Optional[str] = None
+    uses: Uses = Uses()
 
 
 @dataclass(frozen=True)
@@ -127,6 +192,8 @@ class App:
     logs: Logs
     alarms: Alarms
     protect: bool = False
+    tables: tuple[Table, ...] = ()
+    secrets: tuple[Secret, ...] = ()
     # The spec's path relative to the project root: deployed text may name it, and it must not
     # depend on how the path was spelled or where the command ran.
     spec_file: str = field(default="", compare=False)

@@ -8,12 +8,14 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from . import stages
-from .model import Alarm, Alarms, Api, ApiLogging, App, Archive, Function, Logs, Quota, Route, Throttling, UsagePlan
+from .model import (Alarm, Alarms, Api, ApiLogging, App, Archive, Autoscale, Function, Index, KeyAttribute, Logs, Permission,
+                    Quota, Route, Secret, Table, Throttling, UsagePlan, Uses)
 from .schema_errors import load_schema
 
 FUNCTION_ALARM_KINDS = ("function_errors", "function_error_rate_percent", "function_throttles", "function_duration_ms")
 API_ALARM_KINDS = ("api_4xx", "api_5xx", "api_latency_ms")
-ALARM_KINDS = FUNCTION_ALARM_KINDS + API_ALARM_KINDS
+TABLE_ALARM_KINDS = ("table_throttles", "table_system_errors")
+ALARM_KINDS = FUNCTION_ALARM_KINDS + API_ALARM_KINDS + TABLE_ALARM_KINDS
 # functions.<name>.alarms.<key> overrides alarms.function_<key>.
 FUNCTION_ALARM_PREFIX = "function_"
 
@@ -71,7 +73,35 @@ def _function(key: str, raw: dict, spec_alarms: dict) -> Function:
     return Function(key=key, handler=d["handler"], runtime=d["runtime"], architecture=d["architecture"],
                     memory_mb=int(d["memory_mb"]), timeout_s=int(d["timeout_s"]),
                     reserved_concurrency=None if d.get("reserved_concurrency") is None else int(d["reserved_concurrency"]),
-                    environment=env, description=d.get("description", ""), alarms=alarms)
+                    environment=env, description=d.get("description", ""), alarms=alarms,
+                    code=d["code"], requirements=d.get("requirements"), uses=_uses(d.get("uses", {})))
+
+
+def _uses(raw: dict) -> Uses:
+    return Uses(tables=tuple(sorted(raw.get("tables", {}).items())), secrets=tuple(sorted(raw.get("secrets", []))),
+                permissions=tuple(Permission(tuple(sorted(p["actions"])), tuple(sorted(p["resources"]))) for p in raw.get("permissions", [])))
+
+
+def _key(raw: Optional[dict]) -> Optional[KeyAttribute]:
+    return KeyAttribute(raw["name"], raw["type"]) if raw else None
+
+
+def _table(key: str, raw: dict) -> Table:
+    d = {**_defaults("table"), **raw}
+    capacity = d.get("capacity") or {}
+    autoscale = d.get("autoscale")
+    indexes = tuple(Index(name, _key(i["partition_key"]), _key(i.get("sort_key")), i.get("projection", "all").upper())
+                    for name, i in sorted(d.get("indexes", {}).items()))
+    return Table(key=key, partition_key=_key(d["partition_key"]), sort_key=_key(d.get("sort_key")),
+                 provisioned=d["billing"] == "provisioned", read_capacity=capacity.get("read"), write_capacity=capacity.get("write"),
+                 autoscale=Autoscale(autoscale["max_read"], autoscale["max_write"], int(autoscale.get("target_utilization_percent", 70)))
+                 if autoscale else None,
+                 ttl_attribute=d.get("ttl_attribute"), point_in_time_recovery=bool(d["point_in_time_recovery"]),
+                 stream=d["stream"].upper() if d.get("stream") else None, indexes=indexes)
+
+
+def _secret(key: str, raw: dict) -> Secret:
+    return Secret(key=key, ssm_parameter=raw.get("ssm_parameter"), secrets_manager=raw.get("secrets_manager"), kms_key=raw.get("kms_key"))
 
 
 def _api(raw: Optional[dict]) -> Optional[Api]:
@@ -120,5 +150,7 @@ def normalize(document: dict, *, stage: str, spec_file: str = "") -> App:
         logs=_logs(document.get("logs")),
         alarms=_alarms(spec_alarms),
         protect=bool(document.get("protect", False)),
+        tables=tuple(_table(k, v) for k, v in sorted(document.get("tables", {}).items())),
+        secrets=tuple(_secret(k, v) for k, v in sorted(document.get("secrets", {}).items())),
         spec_file=spec_file,
     )

@@ -103,6 +103,8 @@ def _plain(value: Any) -> Any:
         return "sha256:" + hashlib.sha256(Path(value.path).read_bytes()).hexdigest()
     if isinstance(value, pulumi.StringAsset):
         return "sha256:" + hashlib.sha256(value.text.encode()).hexdigest()
+    if isinstance(value, pulumi.FileArchive):
+        return {"$file_archive": value.path}
     if isinstance(value, (pulumi.Asset, pulumi.Archive)):
         return {"$asset": type(value).__name__}
     return value
@@ -136,7 +138,7 @@ def run_build(app, project_root: Path) -> tuple[list[dict], dict]:
     resolved: dict[str, Any] = {}
 
     def program() -> None:
-        outputs = build(app, project_root)
+        outputs = build(app, project_root, offline=True)
         pulumi.Output.from_input(outputs).apply(resolved.update)
 
     _sync_await(run_pulumi_func(program))

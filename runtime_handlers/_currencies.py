@@ -2,7 +2,7 @@
 
 Circulating currencies only: fund codes (e.g. BOV, USN), precious metals
 (XAU...), SDR (XDR) and the testing / "no currency" codes (XTS, XXX) are
-ISO 4217 codes too, but a catalogue price cannot sensibly be quoted in them.
+ISO 4217 codes too, but an item price cannot sensibly be quoted in them.
 Update when ISO publishes an amendment (last checked: ZWG 2024, XCG 2025).
 """
 

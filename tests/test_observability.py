@@ -228,6 +228,11 @@ def _alarm_kind_and_target(alarm: dict) -> tuple[str, str]:
     inputs = alarm["inputs"]
     if "metricQueries" in inputs:
         metrics = [q["metric"] for q in inputs["metricQueries"] if q.get("metric")]
+        if {m["namespace"] for m in metrics} == {"AWS/DynamoDB"}:
+            kind = "table_throttles" if {m["metricName"] for m in metrics} == {"ReadThrottleEvents", "WriteThrottleEvents"} else "table_system_errors"
+            tables = {m["dimensions"]["TableName"] for m in metrics}
+            assert len(tables) == 1
+            return kind, tables.pop()
         assert {m["metricName"] for m in metrics} == {"Errors", "Invocations"}, inputs["name"]
         targets = {m["dimensions"]["FunctionName"] for m in metrics}
         assert len(targets) == 1
@@ -254,7 +259,10 @@ def test_alarms_are_exactly_the_specs_kinds_for_each_function_and_the_api(spec):
     names = function_names(document)
     seen = [_alarm_kind_and_target(a) for a in alarms]
     wanted = [(kind, names[key]) for kind, key in expected_function_alarms(spec)]
-    wanted += [(a.kind, "api") for a in api_kinds] if app.api else []
+    raw = raw_offline(spec)
+    tables = [f"{raw['name']}-{document['stage']}-{t}" for t in raw.get("tables", {})]
+    wanted += [(a.kind, "api") for a in api_kinds if a.kind.startswith("api_")] if app.api else []
+    wanted += [(a.kind, table) for a in api_kinds if a.kind.startswith("table_") for table in tables]
     assert sorted(seen) == sorted(wanted)
 
 
@@ -296,6 +304,16 @@ def test_each_alarm_has_the_specs_threshold_period_evaluation_periods_and_statis
             assert len(expression) == 1 and expression[0]["returnData"] is True
             by_name = {m["metricName"]: i for i, m in metrics.items()}
             assert expression[0]["expression"].replace(" ", "") == f"100*{by_name['Errors']}/{by_name['Invocations']}"
+        elif kind.startswith("table_"):
+            queries = inputs["metricQueries"]
+            metrics = [q["metric"] for q in queries if q.get("metric")]
+            assert all(m["period"] == rule.period_s and m["stat"] == "Sum" and m["dimensions"]["TableName"] == target for m in metrics)
+            if kind == "table_system_errors":
+                # DynamoDB publishes SystemErrors per operation: an alarm on TableName alone sees nothing.
+                assert all(m["metricName"] == "SystemErrors" and "Operation" in m["dimensions"] for m in metrics)
+                assert 1 < len(metrics) <= 10, "alarm metric math takes at most 10 metrics"
+            [total] = [q for q in queries if q.get("expression")]
+            assert total["returnData"] is True and not any(q["returnData"] for q in queries if q.get("metric"))
         else:
             assert inputs["period"] == rule.period_s
             statistic = _expected_statistic(kind, rule.statistic)
@@ -306,7 +324,7 @@ def test_each_alarm_has_the_specs_threshold_period_evaluation_periods_and_statis
             else:
                 assert inputs["namespace"] == "AWS/ApiGateway"
                 assert inputs["dimensions"] == {"ApiName": api["inputs"]["name"], "Stage": stage}
-        if target != "api":
+        if target != "api" and not kind.startswith("table_"):
             assert target in lambdas, f"{inputs['name']} watches {target}, which is no function of the plan"
 
 
@@ -336,7 +354,10 @@ def test_alarm_descriptions_point_at_the_dashboard_and_the_relevant_log_groups_w
         description = alarm["inputs"]["alarmDescription"]
         assert len(description) <= 1024
         assert dashboard_url in description
-        _, target = _alarm_kind_and_target(alarm)
+        kind, target = _alarm_kind_and_target(alarm)
+        if kind.startswith("table_"):
+            assert f"Table {target} (DynamoDB)" in description  # DynamoDB writes no log group
+            continue
         for group in (api_groups if target == "api" else [log_group_of[target]]):
             assert group in description, f"{alarm['inputs']['name']} does not mention {group}"
 

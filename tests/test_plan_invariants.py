@@ -498,6 +498,8 @@ def test_functions_carry_the_spec_settings_and_write_json_logs_to_their_own_grou
         assert inputs["architectures"] == [fn["architecture"]]
         assert inputs.get("reservedConcurrentExecutions") == raw.get("reserved_concurrency")
         expected_env = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in fn.get("environment", {}).items()}
+        # `uses.tables` adds TABLE_<NAME> with the table's physical name.
+        expected_env.update({f"TABLE_{t.upper()}": f"{data['name']}-{stage}-{t}" for t in fn.get("uses", {}).get("tables", {})})
         assert inputs.get("environment", {}).get("variables", {}) == expected_env
         assert all(isinstance(v, str) for v in expected_env.values())
         assert inputs["tracingConfig"] == {"mode": "Active"}

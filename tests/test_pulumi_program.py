@@ -61,7 +61,8 @@ def test_the_stack_name_beats_the_specs_stage_key_with_a_warning_and_the_stages_
     warnings = [r.getMessage() for r in caplog.records if " W403 " in r.getMessage()]
     assert len(warnings) == 1 and "'dev' is ignored" in warnings[0] and "'prod'" in warnings[0], caplog.text
     protected = sorted(r["type"] for r in monitor.requests if r["options"].get("protect"))
-    assert protected == ["aws:kms/key:Key", "aws:s3/bucket:Bucket"]
+    # What holds data: the archive's key and bucket, and the sample's table.
+    assert protected == ["aws:dynamodb/table:Table", "aws:kms/key:Key", "aws:s3/bucket:Bucket"]
 
 
 def test_a_stack_the_spec_does_not_declare_is_refused_with_the_declared_stages(monkeypatch):
@@ -99,3 +100,22 @@ def test_a_bad_spec_stops_the_update_with_its_diagnostics_and_registers_nothing(
 def test_an_invalid_stage_from_the_stack_config_is_refused(monkeypatch):
     with pytest.raises(pulumi.RunError, match="E205 stage"):
         run_entry(monkeypatch, {"spec": "specs/serverless-app.yaml", "stage": "Prod_1"})
+
+
+def test_under_the_real_engine_dependency_layers_are_built_once_per_content_and_shipped(monkeypatch, tmp_path):
+    """Offline `plan` never builds a layer; the Pulumi program does, before registering it."""
+    import compiler.layers
+
+    built = []
+
+    def fake_build(requirements, runtime, architecture, out_dir, extra_pip_args=()):
+        built.append((requirements.relative_to(ROOT).as_posix(), runtime, architecture))
+        zip_path = tmp_path / "layer.zip"
+        zip_path.write_bytes(b"PK\x05\x06" + b"\0" * 18)
+        return zip_path
+
+    monkeypatch.setattr(compiler.layers, "build_layer", fake_build)
+    monitor = run_entry(monkeypatch, {"spec": "tests/golden/plan_tables_and_secrets/spec.yaml"}, stack="dev")
+    assert built == [("tests/golden/plan_tables_and_secrets/requirements.txt", "python3.12", "arm64")]
+    [layer] = [r for r in monitor.requests if r["type"] == "aws:lambda/layerVersion:LayerVersion"]
+    assert layer["inputs"]["code"].path == str(tmp_path / "layer.zip")

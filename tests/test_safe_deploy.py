@@ -21,6 +21,7 @@ from compiler.plan import plan_file, to_json
 from plan_support import CASE_IDS, CASE_SPECS, ROOT, SAMPLE, USAGE_PLANS, one, plan, resources
 
 KEY, ALIAS, BUCKET = "aws:kms/key:Key", "aws:kms/alias:Alias", "aws:s3/bucket:Bucket"
+TABLE = "aws:dynamodb/table:Table"
 BUCKET_CONFIGURATION = ("BucketOwnershipControls", "BucketPublicAccessBlock", "BucketVersioning",
                         "BucketServerSideEncryptionConfiguration", "BucketLifecycleConfiguration", "BucketPolicy")
 ACCOUNT, ROLE, ROLE_POLICY = "aws:apigateway/account:Account", "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"
@@ -124,15 +125,19 @@ def test_the_bucket_depends_on_the_key_so_the_key_is_never_deleted_before_the_bu
     assert key["urn"] in edges
 
 
-def test_only_a_protected_stage_protects_the_key_and_the_bucket():
-    """`protect` makes `pulumi destroy` refuse to run at all; the sample's prod stage sets it."""
+def test_only_a_protected_stage_protects_the_key_the_bucket_and_the_tables():
+    """`protect` makes `pulumi destroy` refuse to run at all; the sample's prod stage sets it.
+    Tables also get DynamoDB's own deletion protection there."""
     assert load(SAMPLE)["stages"]["prod"]["protect"] is True and not load(SAMPLE).get("protect")
     dev, prod = plan(SAMPLE), plan_file(SAMPLE, stage="prod", project_root=ROOT)
-    for kind in (KEY, BUCKET):
+    for kind in (KEY, BUCKET, TABLE):
         assert "protect" not in one(dev, kind)["options"]
         assert one(prod, kind)["options"]["protect"] is True
     protected = sorted(r["type"] for r in prod["resources"] if r["options"].get("protect"))
-    assert protected == sorted([KEY, BUCKET])
+    assert protected == sorted([KEY, BUCKET, TABLE])
+    assert one(dev, TABLE)["inputs"]["deletionProtectionEnabled"] is False
+    assert one(prod, TABLE)["inputs"]["deletionProtectionEnabled"] is True
+    assert one(dev, TABLE)["options"]["retain_on_delete"] is True
 
 
 def test_protect_at_the_top_level_protects_every_stage(tmp_path):

@@ -193,12 +193,16 @@ def test_the_bucket_name_keeps_the_account_and_region_even_for_the_longest_app_a
 
 # 8. Least-privilege IAM ------------------------------------------------------------------------------
 
-def _documented_star(resource: dict, statement: dict, function_policies: set[str]) -> bool:
+def _documented_star(resource: dict, statement: dict, function_policies: set[str], operator_stars: set[tuple]) -> bool:
     """Resource "*" is allowed only where AWS gives no narrower choice: X-Ray in function roles (no
-    resource-level permissions) and key policies (where "*" means this key)."""
+    resource-level permissions), key policies (where "*" means this key), and the operator's own
+    `uses.permissions` entries written with "*" (the validator allows those only for actions
+    without resource-level permissions)."""
     if resource["type"] == KEY:
         return True
     actions = as_list(statement["Action"])
+    if resource["urn"] in function_policies and tuple(sorted(actions)) in operator_stars:
+        return True
     return resource["urn"] in function_policies and all(a.startswith("xray:") for a in actions)
 
 
@@ -208,6 +212,9 @@ def test_no_allow_statement_grants_a_wildcard_action_or_an_unscoped_resource(spe
     function_roles = {f["inputs"]["role"] for f in resources(document, LAMBDA)}
     role_ids = {r["id"] for r in resources(document, ROLE) if r["outputs"]["arn"] in function_roles}
     function_policies = {p["urn"] for p in resources(document, ROLE_POLICY) if p["inputs"]["role"] in role_ids}
+    raw = yaml.safe_load((ROOT / spec).read_text(encoding="utf-8"))
+    operator_stars = {tuple(sorted(p["actions"])) for f in raw["functions"].values()
+                      for p in f.get("uses", {}).get("permissions", []) if p["resources"] == ["*"]}
     checked = 0
     for resource, statement in policy_statements(document):
         assert "NotAction" not in statement and "NotResource" not in statement, resource["name"]
@@ -217,7 +224,7 @@ def test_no_allow_statement_grants_a_wildcard_action_or_an_unscoped_resource(spe
         for action in as_list(statement["Action"]):
             assert action != "*" and not action.endswith(":*"), f"{resource['name']} allows {action}"
         if "Resource" in statement and "*" in as_list(statement["Resource"]):
-            assert _documented_star(resource, statement, function_policies), \
+            assert _documented_star(resource, statement, function_policies, operator_stars), \
                 f"{resource['name']} allows {statement['Action']} on every resource"
     assert checked > 0
 
@@ -236,7 +243,8 @@ def test_each_function_role_writes_only_its_own_log_group_and_decrypts_only_its_
         # Another function's role would let one function act as another.
         assert [f["inputs"]["name"] for f in resources(document, LAMBDA) if f["inputs"]["role"] == role["outputs"]["arn"]] == [names[fn.key]]
         own_group = groups[function["inputs"]["loggingConfig"]["logGroup"]]
-        statements = role_policy_statements(document, role)
+        # Grants from `uses` (Table*, Secret*, Extra* statements) are checked in test_grants.py.
+        statements = [s for s in role_policy_statements(document, role) if not s["Sid"].startswith(("Table", "Secret", "Extra"))]
         decrypts = []
         for statement in statements:
             assert statement["Effect"] == "Allow"
@@ -248,7 +256,7 @@ def test_each_function_role_writes_only_its_own_log_group_and_decrypts_only_its_
             if services == {"kms"}:
                 assert actions == ["kms:Decrypt"]
                 decrypts.append(statement)
-        if fn.environment:
+        if fn.environment or fn.uses.tables or fn.uses.secrets:
             assert len(decrypts) == 1, f"{fn.key} has environment variables but cannot decrypt them"
             assert as_list(decrypts[0]["Resource"]) == [key]
             # Lambda decrypts at rest through itself, with the function's ARN as encryption context.
@@ -351,8 +359,12 @@ def test_functions_with_environment_variables_encrypt_them_with_the_app_key(spec
     functions = {f["inputs"]["name"]: f["inputs"] for f in resources(document, LAMBDA)}
     for fn in app.functions:
         inputs = functions[names[fn.key]]
-        if fn.environment:
-            assert inputs["environment"]["variables"] == dict(fn.environment)
+        # The spec's own variables plus the names `uses` sets (values checked in test_grants.py).
+        generated = {f"TABLE_{t.upper()}" for t, _ in fn.uses.tables} | {f"SECRET_{s.upper()}" for s in fn.uses.secrets}
+        if fn.environment or generated:
+            variables = inputs["environment"]["variables"]
+            assert {k: v for k, v in variables.items() if k not in generated} == dict(fn.environment)
+            assert set(variables) - set(dict(fn.environment)) == generated
             assert inputs["kmsKeyArn"] == key_arn(document)
         else:
             assert "environment" not in inputs

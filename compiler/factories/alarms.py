@@ -20,7 +20,13 @@ from .base import Component, policy_document, statement
 FUNCTION_METRICS = {"function_errors": "Errors", "function_throttles": "Throttles", "function_duration_ms": "Duration"}
 API_METRICS = {"api_4xx": "4XXError", "api_5xx": "5XXError", "api_latency_ms": "Latency"}
 SUFFIXES = {"function_errors": "errors", "function_error_rate_percent": "error-rate", "function_throttles": "throttles",
-            "function_duration_ms": "duration", "api_4xx": "api-4xx", "api_5xx": "api-5xx", "api_latency_ms": "api-latency"}
+            "function_duration_ms": "duration", "api_4xx": "api-4xx", "api_5xx": "api-5xx", "api_latency_ms": "api-latency",
+            "table_throttles": "throttles", "table_system_errors": "system-errors"}
+TABLE_KINDS = ("table_throttles", "table_system_errors")
+# DynamoDB publishes SystemErrors per TableName *and* Operation: an alarm on TableName alone never
+# sees data. An alarm's metric math takes at most 10 metrics, so these operations are summed.
+TABLE_OPERATIONS = ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
+                    "TransactGetItems", "TransactWriteItems")
 TOPIC_OWNER_ACTIONS = ("sns:AddPermission", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic",
                        "sns:Publish", "sns:RemovePermission", "sns:SetTopicAttributes", "sns:Subscribe")
 
@@ -81,10 +87,11 @@ class Alarms(Component):
         for fn in ctx.app.functions:
             for alarm in fn.alarms:
                 ctx.alarms.append(self._function_alarm(alarm, fn))
-        if ctx.rest_api is not None:
-            for alarm in ctx.app.alarms.alarms:
-                if not alarm.per_function:
-                    ctx.alarms.append(self._api_alarm(alarm))
+        for alarm in ctx.app.alarms.alarms:
+            if alarm.kind in API_METRICS and ctx.rest_api is not None:
+                ctx.alarms.append(self._api_alarm(alarm))
+            elif alarm.kind in TABLE_KINDS:
+                ctx.alarms.extend(self._table_alarm(alarm, key) for key in ctx.tables)
         ctx.outputs["alarm_topic_arn"] = self.topic.arn
         self.register_outputs({"topic_arn": self.topic.arn})
 
@@ -113,6 +120,29 @@ class Alarms(Component):
             dimensions=dimensions, period=alarm.period_s, **stat, **common,
             # Too few samples make a percentile noise: keep the alarm's state instead of paging.
             evaluate_low_sample_count_percentiles="ignore" if "extended_statistic" in stat else None,
+            opts=self.opts())
+
+    def _table_alarm(self, alarm: Alarm, key: str) -> aws.cloudwatch.MetricAlarm:
+        ctx = self.ctx
+        table_name = ctx.tables[key].name
+
+        def metric(metric_id: str, metric_name: str, **dimensions) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
+            return aws.cloudwatch.MetricAlarmMetricQueryArgs(id=metric_id, return_data=False, metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                namespace="AWS/DynamoDB", metric_name=metric_name, dimensions={"TableName": table_name, **dimensions},
+                period=alarm.period_s, stat="Sum"))
+        if alarm.kind == "table_throttles":
+            queries = [metric("reads", "ReadThrottleEvents"), metric("writes", "WriteThrottleEvents")]
+            total = aws.cloudwatch.MetricAlarmMetricQueryArgs(id="throttles", expression="FILL(reads, 0) + FILL(writes, 0)",
+                                                              label="Throttled events", return_data=True)
+        else:
+            queries = [metric(f"op{i}", "SystemErrors", Operation=op) for i, op in enumerate(TABLE_OPERATIONS)]
+            total = aws.cloudwatch.MetricAlarmMetricQueryArgs(id="system_errors", expression="SUM(FILL(METRICS(), 0))",
+                                                              label="System errors", return_data=True)
+        physical = ctx.naming.physical(key, 255)
+        return aws.cloudwatch.MetricAlarm(
+            self.child(f"table-{key}-{SUFFIXES[alarm.kind]}"), metric_queries=[*queries, total],
+            **self._common(alarm, ctx.naming.physical(f"{key}-table-{SUFFIXES[alarm.kind]}", 255),
+                           describe(ctx, alarm, f"{physical} (DynamoDB)", [])),
             opts=self.opts())
 
     def _api_alarm(self, alarm: Alarm) -> aws.cloudwatch.MetricAlarm:

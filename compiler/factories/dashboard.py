@@ -1,5 +1,6 @@
 """CloudWatch dashboards built from the model: per function invocations, errors, throttles and
-duration p50/p99; for the API count, 4xx, 5xx and latency p50/p99; and every alarm's state.
+duration p50/p99; for the API count, 4xx, 5xx and latency p50/p99; per table consumed capacity and
+throttled events; and every alarm's state.
 
 CloudWatch's documented limits decide the layout, so `PutDashboard` never fails as the spec grows:
 at most 100 alarms per alarm-status widget (more become several widgets), 500 widgets and 2500
@@ -62,6 +63,11 @@ def sections(ctx: BuildContext, alarm_arns: list[str], api_name: str | None) -> 
             _metric_widget(f"{fn.key}: duration (ms)", region, [
                 ["AWS/Lambda", "Duration", *dims, {"stat": "p50", "label": "p50"}],
                 [".", "Duration", *dims, {"stat": "p99", "label": "p99"}]], stat="p99")])
+    for key in ctx.tables:
+        dims = ["TableName", ctx.naming.physical(key, 255)]
+        out.append([_metric_widget(f"table {key}: capacity consumed and throttled", region, [
+            ["AWS/DynamoDB", "ConsumedReadCapacityUnits", *dims], [".", "ConsumedWriteCapacityUnits", *dims],
+            [".", "ReadThrottleEvents", *dims], [".", "WriteThrottleEvents", *dims]])])
     return out
 
 

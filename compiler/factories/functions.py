@@ -10,7 +10,8 @@ import pulumi_aws as aws
 
 from ..context import BuildContext, ShippedLogGroup
 from ..model import Function
-from ..packaging import handler_archive
+from ..packaging import code_archive
+from . import grants, layers
 from .base import Component, assume_role_policy, policy_document, statement
 
 
@@ -40,7 +41,9 @@ class FunctionComponent(Component):
             # X-Ray has no resource-level permissions: "*" is the only valid resource here.
             statement("ActiveTracing", ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "*"),
         ]
-        if fn.environment:
+        statements += grants.statements(ctx, fn)
+        environment = {**dict(fn.environment), **grants.environment(ctx, fn)}
+        if environment:
             # Lambda decrypts the variables at rest with the execution role, through Lambda and
             # with the function's ARN as encryption context. The ARN is built, not read from the
             # function, which depends on this policy.
@@ -62,8 +65,9 @@ class FunctionComponent(Component):
             timeout=fn.timeout_s,
             reserved_concurrent_executions=fn.reserved_concurrency,
             code=code,
-            environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(fn.environment)) if fn.environment else None,
-            kms_key_arn=ctx.key.arn if fn.environment else None,
+            layers=[layers.layer_for(ctx, fn).arn] if fn.requirements else None,
+            environment=aws.lambda_.FunctionEnvironmentArgs(variables=environment) if environment else None,
+            kms_key_arn=ctx.key.arn if environment else None,
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(
                 log_format="JSON", log_group=self.log_group.name,
@@ -77,7 +81,9 @@ class FunctionComponent(Component):
 
 
 def build(ctx: BuildContext, parent: pulumi.Resource) -> None:
-    code = handler_archive(ctx.project_root)
+    archives: dict[str, pulumi.Archive] = {}  # one archive per code folder, however many functions share it
     for fn in ctx.app.functions:
-        FunctionComponent(ctx, parent, fn, code)
+        if fn.code not in archives:
+            archives[fn.code] = code_archive(ctx.project_root, fn.code)
+        FunctionComponent(ctx, parent, fn, archives[fn.code])
     ctx.outputs["function_names"] = {fn.key: ctx.functions[fn.key].name for fn in ctx.app.functions}

@@ -1,0 +1,101 @@
+"""DynamoDB tables: encrypted with the app's key, point-in-time recovery on by default, on-demand by
+default; TTL, streams and global secondary indexes as the spec says; provisioned tables with
+`autoscale` get Application Auto Scaling targets and target-tracking policies for reads and writes
+of the table and of each index.
+
+Tables hold data: they are retained on destroy, and on a protected stage they also get DynamoDB's
+deletion protection and Pulumi's `protect`. Autoscaled capacities are in `ignore_changes`, or every
+deploy would reset what the autoscaler set.
+"""
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from ..context import BuildContext
+from ..model import Index, KeyAttribute, Table
+from .base import Component
+
+TABLE_NAME_MAX = 255
+# Application Auto Scaling's predefined metrics for DynamoDB, per side.
+SCALING = {"read": ("ReadCapacityUnits", "DynamoDBReadCapacityUtilization"),
+           "write": ("WriteCapacityUnits", "DynamoDBWriteCapacityUtilization")}
+# The provisioned capacities an autoscaler owns (Pulumi property paths).
+AUTOSCALED_INPUTS = ["readCapacity", "writeCapacity", "globalSecondaryIndexes[*].readCapacity", "globalSecondaryIndexes[*].writeCapacity"]
+
+
+def _key_schema(partition: KeyAttribute, sort: KeyAttribute | None) -> list:
+    schema = [aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(attribute_name=partition.name, key_type="HASH")]
+    if sort is not None:
+        schema.append(aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(attribute_name=sort.name, key_type="RANGE"))
+    return schema
+
+
+class TableComponent(Component):
+    kind = "Table"
+
+    def __init__(self, ctx: BuildContext, parent: pulumi.Resource, table: Table):
+        super().__init__(f"table-{table.key}", ctx, parent)
+        app = ctx.app
+        capacity = {"read_capacity": table.read_capacity, "write_capacity": table.write_capacity} if table.provisioned else {}
+        self.table = aws.dynamodb.Table(
+            self.child("table"),
+            name=ctx.naming.physical(table.key, TABLE_NAME_MAX),
+            billing_mode="PROVISIONED" if table.provisioned else "PAY_PER_REQUEST",
+            hash_key=table.partition_key.name,
+            range_key=table.sort_key.name if table.sort_key else None,
+            attributes=[aws.dynamodb.TableAttributeArgs(name=a.name, type=a.type) for a in table.attributes()],
+            global_secondary_indexes=[self._index(index, capacity) for index in table.indexes] or None,
+            server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True, kms_key_arn=ctx.key.arn),
+            point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=table.point_in_time_recovery),
+            ttl=aws.dynamodb.TableTtlArgs(attribute_name=table.ttl_attribute, enabled=True) if table.ttl_attribute else None,
+            stream_enabled=True if table.stream else None,
+            stream_view_type=table.stream,
+            deletion_protection_enabled=app.protect,
+            **capacity,
+            opts=self.opts(**ctx.holds_data(), ignore_changes=AUTOSCALED_INPUTS if table.autoscale else None),
+        )
+        if table.autoscale:
+            self._autoscale(table, "table", f"table/{ctx.naming.physical(table.key, TABLE_NAME_MAX)}", "dynamodb:table")
+            for index in table.indexes:
+                self._autoscale(table, f"index-{index.name}",
+                                f"table/{ctx.naming.physical(table.key, TABLE_NAME_MAX)}/index/{index.name}", "dynamodb:index")
+        ctx.tables[table.key] = self.table
+        self.register_outputs({"name": self.table.name, "arn": self.table.arn})
+
+    @staticmethod
+    def _index(index: Index, capacity: dict) -> aws.dynamodb.TableGlobalSecondaryIndexArgs:
+        return aws.dynamodb.TableGlobalSecondaryIndexArgs(
+            name=index.name, key_schemas=_key_schema(index.partition_key, index.sort_key), projection_type=index.projection, **capacity)
+
+    def _autoscale(self, table: Table, part: str, resource_id: str, dimension: str) -> None:
+        autoscale = table.autoscale
+        for side, (units, metric) in SCALING.items():
+            target = aws.appautoscaling.Target(
+                self.child(f"{part}-{side}-target"),
+                service_namespace="dynamodb",
+                resource_id=resource_id,
+                scalable_dimension=f"{dimension}:{units}",
+                min_capacity=table.read_capacity if side == "read" else table.write_capacity,
+                max_capacity=autoscale.max_read if side == "read" else autoscale.max_write,
+                # The resource id names the table: the target must wait for it.
+                opts=self.opts(depends_on=[self.table]))
+            aws.appautoscaling.Policy(
+                self.child(f"{part}-{side}-policy"),
+                name=self.ctx.naming.physical(f"{table.key}-{part}-{side}", 256),
+                policy_type="TargetTrackingScaling",
+                service_namespace=target.service_namespace,
+                resource_id=target.resource_id,
+                scalable_dimension=target.scalable_dimension,
+                target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                    target_value=autoscale.target_utilization_percent,
+                    predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                        predefined_metric_type=metric)),
+                opts=self.opts())
+
+
+def build(ctx: BuildContext, parent: pulumi.Resource) -> None:
+    for table in ctx.app.tables:
+        TableComponent(ctx, parent, table)
+    if ctx.app.tables:
+        ctx.outputs["table_names"] = {key: table.name for key, table in ctx.tables.items()}
