@@ -159,3 +159,9 @@ def test_dynamodb_accepts_each_table_as_the_provider_would_create_it(document):
             described = dynamodb.describe_table(TableName=inputs["name"])["Table"]
             assert described["SSEDescription"]["KMSMasterKeyArn"] == key
             assert {a["AttributeName"] for a in described["AttributeDefinitions"]} == {a["name"] for a in inputs["attributes"]}
+
+
+def test_autoscaling_targets_depend_on_their_table_through_the_resource_id(document):
+    [orders] = [t for t in resources(document, TABLE) if t["inputs"]["name"] == "orders-dev-orders"]
+    for target in resources(document, TARGET):
+        assert target["dependencies"]["resourceId"] == [orders["urn"]]

@@ -56,10 +56,11 @@ class TableComponent(Component):
             opts=self.opts(**ctx.holds_data(), ignore_changes=AUTOSCALED_INPUTS if table.autoscale else None),
         )
         if table.autoscale:
-            self._autoscale(table, "table", f"table/{ctx.naming.physical(table.key, TABLE_NAME_MAX)}", "dynamodb:table")
+            # Built from the table's name output: a real edge, so targets wait for the table.
+            self._autoscale(table, "table", self.table.name.apply(lambda n: f"table/{n}"), "dynamodb:table")
             for index in table.indexes:
                 self._autoscale(table, f"index-{index.name}",
-                                f"table/{ctx.naming.physical(table.key, TABLE_NAME_MAX)}/index/{index.name}", "dynamodb:index")
+                                self.table.name.apply(lambda n, i=index.name: f"table/{n}/index/{i}"), "dynamodb:index")
         ctx.tables[table.key] = self.table
         self.register_outputs({"name": self.table.name, "arn": self.table.arn})
 
@@ -68,7 +69,7 @@ class TableComponent(Component):
         return aws.dynamodb.TableGlobalSecondaryIndexArgs(
             name=index.name, key_schemas=_key_schema(index.partition_key, index.sort_key), projection_type=index.projection, **capacity)
 
-    def _autoscale(self, table: Table, part: str, resource_id: str, dimension: str) -> None:
+    def _autoscale(self, table: Table, part: str, resource_id: pulumi.Output[str], dimension: str) -> None:
         autoscale = table.autoscale
         for side, (units, metric) in SCALING.items():
             target = aws.appautoscaling.Target(
@@ -78,8 +79,7 @@ class TableComponent(Component):
                 scalable_dimension=f"{dimension}:{units}",
                 min_capacity=table.read_capacity if side == "read" else table.write_capacity,
                 max_capacity=autoscale.max_read if side == "read" else autoscale.max_write,
-                # The resource id names the table: the target must wait for it.
-                opts=self.opts(depends_on=[self.table]))
+                opts=self.opts())
             aws.appautoscaling.Policy(
                 self.child(f"{part}-{side}-policy"),
                 name=self.ctx.naming.physical(f"{table.key}-{part}-{side}", 256),
