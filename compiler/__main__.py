@@ -1,4 +1,4 @@
-"""Command line: `python -m compiler validate|plan|schema|docs ...`.
+"""Command line: `python -m compiler validate|plan|openapi|schema|docs ...`.
 
 Exit codes: 0 success (warnings, W codes, are printed but do not fail unless --strict), 1 the spec
 has errors (every finding is printed), 2 an internal error or a usage error. Bad input never produces a traceback. Commands import their modules lazily so that
@@ -57,6 +57,28 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_openapi(args: argparse.Namespace) -> int:
+    import json
+
+    from .errors import SpecError, format_text
+    from .openapi_export import NoApi, export_file
+    from .validate import find_project_root
+
+    try:
+        document, warnings = export_file(args.spec, stage=args.stage, project_root=find_project_root(),
+                                         aws_extensions=args.aws_extensions)
+    except SpecError as exc:
+        print(format_text(exc.diagnostics), file=sys.stderr)
+        return EXIT_SPEC
+    except NoApi as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_SPEC
+    if warnings:
+        print("\n".join(warnings), file=sys.stderr)
+    sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    return EXIT_OK
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from .schema_errors import schema_path
 
@@ -97,6 +119,13 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true", help="print the plan document as JSON")
     plan.add_argument("--strict", action="store_true", help="treat warnings (W codes) as errors: exit 1, print no plan")
     plan.set_defaults(run=_cmd_plan)
+
+    api = commands.add_parser("openapi", help="print the API's OpenAPI 3 document as JSON")
+    api.add_argument("spec", metavar="SPEC")
+    api.add_argument("--stage", help="stage name (default: the spec's stage, else dev)")
+    api.add_argument("--aws-extensions", action="store_true",
+                     help="print the exact body API Gateway imports (x-amazon-apigateway-* extensions, placeholder URIs)")
+    api.set_defaults(run=_cmd_openapi)
 
     schema = commands.add_parser("schema", help="print the JSON Schema")
     schema.set_defaults(run=_cmd_schema)

@@ -10,7 +10,7 @@ from typing import Callable
 import pulumi
 
 from .context import PACKAGE, BuildContext, new_context
-from .factories import alarms, api, archive, dashboard, functions, security, shipping, tables, usage_plans
+from .factories import alarms, api, archive, dashboard, functions, security, shipping, tables, usage_plans, waf
 from .model import App
 
 Factory = Callable[[BuildContext, pulumi.Resource], None]
@@ -26,6 +26,7 @@ FACTORIES: tuple[tuple[str, Factory], ...] = (
     ("functions", functions.build),
     ("api", api.build),
     ("usage_plans", usage_plans.build),
+    ("waf", waf.build),
     ("shipping", shipping.build),
     ("alarms", alarms.build),
     ("dashboard", dashboard.build),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Callable, Iterable, Iterator
 
-from . import checks_services
+from . import checks_api, checks_services
 from .errors import Diagnostic
 from .handler_source import find_handler
 from .loader import LoadedSpec
@@ -329,6 +329,12 @@ SEMANTIC_CHECKS: tuple[Check, ...] = (
     checks_services.check_code_and_requirements,
     checks_services.check_environment_collisions,
     checks_services.check_permissions,
+    # The API surface: CORS, authorizers, body schemas, WAF (checks_api.py).
+    checks_api.check_auth_references,
+    checks_api.check_authorizers,
+    checks_api.check_cors,
+    checks_api.check_body_schemas,
+    checks_api.check_waf,
 )
 
 

@@ -44,6 +44,7 @@ class BuildContext:
     functions: dict[str, aws.lambda_.Function] = field(default_factory=dict)
     tables: dict[str, aws.dynamodb.Table] = field(default_factory=dict)
     layers: dict[str, aws.lambda_.LayerVersion] = field(default_factory=dict)  # by content hash
+    waf_name: Optional[str] = None  # the web ACL created here (its metrics on the dashboard)
     # Offline (plan): nothing that needs the network or writes build output runs (layer builds).
     offline: bool = False
     root: Optional[pulumi.Resource] = None

@@ -130,6 +130,12 @@ def _table(mocks: AwsMocks, name: str, inputs: dict):
     return physical, extra
 
 
+def _web_acl(mocks: AwsMocks, name: str, inputs: dict):
+    acl_id = "{}-{}-{}-{}-{}".format(*(stable_id("acl", name, str(i), length=n) for i, n in enumerate((8, 4, 4, 4, 12))))
+    physical = inputs.get("name") or name
+    return acl_id, {"arn": mocks._arn("wafv2", f"regional/webacl/{physical}/{acl_id}"), "name": physical}
+
+
 def _layer(mocks: AwsMocks, name: str, inputs: dict):
     layer_arn = mocks._arn("lambda", f"layer:{inputs.get('layerName') or name}")
     return f"{layer_arn}:1", {"arn": f"{layer_arn}:1", "layerArn": layer_arn, "version": "1"}
@@ -152,5 +158,6 @@ _STATE: dict[str, Callable[[AwsMocks, str, dict], tuple[str, dict[str, Any]]]] =
     "aws:cloudwatch/metricAlarm:MetricAlarm": _named("cloudwatch", "alarm:{name}"),
     "aws:cloudwatch/dashboard:Dashboard": _dashboard,
     "aws:dynamodb/table:Table": _table,
+    "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:lambda/layerVersion:LayerVersion": _layer,
 }

@@ -117,6 +117,10 @@ class Route:
     function: str
     api_key_required: bool
     throttling: Optional[Throttling]
+    auth: Optional[str] = None  # an authorizer's key; None = no authorizer
+    scopes: tuple[str, ...] = ()
+    body_schema: Optional[str] = None  # the file, relative to the project root
+    body_model: Optional[str] = None  # its JSON Schema as canonical JSON text
 
     def method_settings_path(self, method: str) -> str:
         """`~1items~1{id}/GET`: the method path MethodSettings expects for `method` of this route's
@@ -141,6 +145,37 @@ class UsagePlan:
 
 
 @dataclass(frozen=True)
+class Cors:
+    allow_origins: tuple[str, ...]
+    allow_headers: tuple[str, ...]
+    expose_headers: tuple[str, ...]
+    max_age_s: int
+    allow_credentials: bool
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    key: str
+    type: str  # "cognito" | "lambda" | "iam"
+    user_pool_arns: tuple[str, ...] = ()
+    function: Optional[str] = None
+    identity: tuple[str, ...] = ()  # sources as written: header.Authorization, query.token, ...
+    cache_ttl_s: int = 300
+
+    @property
+    def request_type(self) -> bool:
+        """A Lambda authorizer reading several sources (or not a header) is REQUEST, else TOKEN."""
+        return len(self.identity) != 1 or not self.identity[0].startswith("header.")
+
+
+@dataclass(frozen=True)
+class Waf:
+    managed_rules: tuple[str, ...] = ()
+    rate_limit_per_ip: Optional[int] = None
+    web_acl_arn: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class ApiLogging:
     execution: str  # "OFF" | "ERROR" | "INFO", as API Gateway spells the logging level
     data_trace: bool
@@ -155,6 +190,12 @@ class Api:
     routes: tuple[Route, ...]
     usage_plans: tuple[UsagePlan, ...]
     logging: ApiLogging = ApiLogging("ERROR", False, False)
+    cors: Optional[Cors] = None
+    authorizers: tuple[Authorizer, ...] = ()
+    waf: Optional[Waf] = None
+
+    def authorizer(self, key: str) -> Authorizer:
+        return next(a for a in self.authorizers if a.key == key)
 
     def functions_served(self) -> tuple[str, ...]:
         return tuple(sorted({route.function for route in self.routes}))

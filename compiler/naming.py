@@ -65,6 +65,10 @@ class Naming:
     def api_access_log_group(self) -> str:
         return f"/aws/apigateway/{self.prefix}-access"
 
+    def waf_log_group(self) -> str:
+        """WAF logs only to groups named `aws-waf-logs-...`."""
+        return f"aws-waf-logs-{self.prefix}"
+
     def firehose_log_group(self) -> str:
         return f"/aws/kinesisfirehose/{self.prefix}"
 
@@ -77,4 +81,5 @@ class Naming:
     def log_group_arn_prefixes(self) -> tuple[str, ...]:
         """Name patterns of every log group this app creates (for the KMS key policy's conditions)."""
         return (f"/aws/lambda/{self.prefix}-*", f"/aws/apigateway/{self.prefix}-*",
-                f"/aws/kinesisfirehose/{self.prefix}*", f"API-Gateway-Execution-Logs_*/{self.stage}")
+                f"/aws/kinesisfirehose/{self.prefix}*", f"API-Gateway-Execution-Logs_*/{self.stage}",
+                f"aws-waf-logs-{self.prefix}")

@@ -5,11 +5,13 @@ editor and the compiler agree.
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, Optional
 
 from . import stages
-from .model import (Alarm, Alarms, Api, ApiLogging, App, Archive, Autoscale, Function, Index, KeyAttribute, Logs, Permission,
-                    Quota, Route, Secret, Table, Throttling, UsagePlan, Uses)
+from .model import (Alarm, Alarms, Api, ApiLogging, App, Archive, Authorizer, Autoscale, Cors, Function, Index, KeyAttribute,
+                    Logs, Permission, Quota, Route, Secret, Table, Throttling, UsagePlan, Uses, Waf)
 from .schema_errors import load_schema
 
 FUNCTION_ALARM_KINDS = ("function_errors", "function_error_rate_percent", "function_throttles", "function_duration_ms")
@@ -104,23 +106,56 @@ def _secret(key: str, raw: dict) -> Secret:
     return Secret(key=key, ssm_parameter=raw.get("ssm_parameter"), secrets_manager=raw.get("secrets_manager"), kms_key=raw.get("kms_key"))
 
 
-def _api(raw: Optional[dict]) -> Optional[Api]:
+def _body_model(project_root: Optional[Path], file: Optional[str]) -> Optional[str]:
+    """The body schema's JSON as canonical text (validation checked that it exists and parses)."""
+    if file is None:
+        return None
+    if project_root is None:
+        raise ValueError(f"body_schema {file} needs the project root to be read")
+    return json.dumps(json.loads((project_root / file).read_text(encoding="utf-8")), sort_keys=True, separators=(",", ":"))
+
+
+def _route(r: dict, default_auth: str, project_root: Optional[Path]) -> Route:
+    auth = r.get("auth", default_auth)
+    return Route(method=r["method"], path=r["path"], function=r["function"], api_key_required=bool(r.get("api_key_required", False)),
+                 throttling=_throttling(r.get("throttling")), auth=None if auth == "none" else auth,
+                 scopes=tuple(r.get("scopes", ())), body_schema=r.get("body_schema"),
+                 body_model=_body_model(project_root, r.get("body_schema")))
+
+
+def _authorizer(key: str, raw: dict) -> Authorizer:
+    d = {**_defaults("authorizer"), **raw}
+    identity = tuple(part.strip() for part in d["identity"].split(",")) if d["type"] == "lambda" else ()
+    return Authorizer(key=key, type=d["type"], user_pool_arns=tuple(d.get("user_pool_arns", ())), function=d.get("function"),
+                      identity=identity, cache_ttl_s=int(d["cache_ttl_s"]))
+
+
+def _cors(raw: Optional[dict]) -> Optional[Cors]:
+    if raw is None:
+        return None
+    d = {**_defaults("api", "cors"), **raw}
+    return Cors(tuple(d["allow_origins"]), tuple(d["allow_headers"]), tuple(d["expose_headers"]), int(d["max_age_s"]),
+                bool(d["allow_credentials"]))
+
+
+def _api(raw: Optional[dict], project_root: Optional[Path] = None) -> Optional[Api]:
     if raw is None:
         return None
     d = {**_defaults("api"), **raw}
-    routes = tuple(sorted(
-        (Route(method=r["method"], path=r["path"], function=r["function"], api_key_required=bool(r.get("api_key_required", False)),
-               throttling=_throttling(r.get("throttling"))) for r in d["routes"]),
-        key=lambda r: (r.path, r.method)))
+    routes = tuple(sorted((_route(r, d["default_auth"], project_root) for r in d["routes"]), key=lambda r: (r.path, r.method)))
     plans = tuple(
         UsagePlan(key=name, description=p.get("description", ""), throttling=_throttling(p.get("throttling")),
                   quota=Quota(int(p["quota"]["limit"]), p["quota"]["period"]) if p.get("quota") else None,
                   api_keys=tuple(sorted(p.get("api_keys", []))))
         for name, p in sorted(d.get("usage_plans", {}).items()))
     logging = {**_defaults("api", "logging"), **d.get("logging", {})}
+    waf = d.get("waf")
     return Api(endpoint=d["endpoint"].upper(), create_cloudwatch_role=d["cloudwatch_role"] == "create",
                throttling=_throttling(d.get("throttling")), routes=routes, usage_plans=plans,
-               logging=ApiLogging(logging["execution"], bool(logging["data_trace"]), bool(logging["detailed_metrics"])))
+               logging=ApiLogging(logging["execution"], bool(logging["data_trace"]), bool(logging["detailed_metrics"])),
+               cors=_cors(d.get("cors")),
+               authorizers=tuple(_authorizer(k, v) for k, v in sorted(d.get("authorizers", {}).items())),
+               waf=Waf(tuple(waf.get("managed_rules", ())), waf.get("rate_limit_per_ip"), waf.get("web_acl_arn")) if waf else None)
 
 
 def _logs(raw: Optional[dict]) -> Logs:
@@ -135,9 +170,10 @@ def _alarms(raw: dict) -> Alarms:
     return Alarms(notify=tuple(sorted(raw.get("notify", []))), alarms=alarms)
 
 
-def normalize(document: dict, *, stage: str, spec_file: str = "") -> App:
+def normalize(document: dict, *, stage: str, spec_file: str = "", project_root: Optional[Path] = None) -> App:
     """The model of `stage` of a document that passed validation: the stage's overrides merged in.
-    The caller chose the stage (stages.py says how) and checked that the spec declares it."""
+    The caller chose the stage (stages.py says how) and checked that the spec declares it.
+    `project_root` is where files the spec names (request body schemas) are read."""
     document = stages.apply(document, stage)
     spec_alarms = document.get("alarms", {})
     return App(
@@ -146,7 +182,7 @@ def normalize(document: dict, *, stage: str, spec_file: str = "") -> App:
         region=document["region"],
         tags=tuple(sorted(document.get("tags", {}).items())),
         functions=tuple(_function(k, v, spec_alarms) for k, v in sorted(document["functions"].items())),
-        api=_api(document.get("api")),
+        api=_api(document.get("api"), project_root),
         logs=_logs(document.get("logs")),
         alarms=_alarms(spec_alarms),
         protect=bool(document.get("protect", False)),

@@ -169,7 +169,7 @@ def plan_file(spec_file: str, *, stage: Optional[str] = None, project_root: Path
     source = "--stage" if stage is not None else "the spec's stage key" if spec.data.get("stage") else "the default stage"
     stages.check_declared(spec, chosen, source)
     relative = spec_path_in_project(spec_file, project_root)
-    app = normalize(spec.data, stage=chosen, spec_file=relative)
+    app = normalize(spec.data, stage=chosen, spec_file=relative, project_root=project_root)
     resources, outputs = run_build(app, project_root)
     # Warnings as `validate` prints them, but with the path relative to the project root: the
     # document must not depend on how the path was spelled.

@@ -41,6 +41,6 @@ def run(config: pulumi.Config) -> None:
                                         severity="warning"))
     for warning in warnings:
         pulumi.log.warn(warning.format())
-    app = normalize(spec.data, stage=stage, spec_file=spec_path_in_project(spec_file, root))
+    app = normalize(spec.data, stage=stage, spec_file=spec_path_in_project(spec_file, root), project_root=root)
     for key, value in build(app, root).items():
         pulumi.export(key, value)

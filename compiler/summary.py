@@ -58,9 +58,12 @@ def _routes(resources: list[dict]) -> list[str]:
     rows = []
     for path, methods in sorted(body["paths"].items()):
         for method, operation in sorted(methods.items()):
-            uri = operation["x-amazon-apigateway-integration"]["uri"]
-            function = uri.split(":function:")[-1].split("/")[0]
-            key = "api key" if operation.get("security") else ""
+            integration = operation["x-amazon-apigateway-integration"]
+            if integration["type"] == "mock":
+                continue  # the CORS preflight API Gateway answers itself
+            function = integration["uri"].split(":function:")[-1].split("/")[0]
+            schemes = sorted({name for requirement in operation.get("security", []) for name in requirement})
+            key = ", ".join("api key" if name == "api_key" else f"auth {name}" for name in schemes)
             rows.append((method.replace("x-amazon-apigateway-any-method", "ANY").upper(), path, function, key))
     width = max(len(r[1]) for r in rows)
     return ["Routes:"] + [f"  {m:<7} {p:<{width}}  -> {f}" + (f"  [{k}]" if k else "") for m, p, f, k in rows]

@@ -9,7 +9,10 @@ Contract for every handler wrapped with :func:`endpoint`:
   Lambda runtime forwards to CloudWatch Logs (one line = one log event, so
   Logs Insights can query the fields directly);
 * an unhandled exception becomes a generic 500; the exception type and
-  traceback go to the log line only, never to the client.
+  traceback go to the log line only, never to the client;
+* when the environment configures CORS (``CORS_ALLOW_ORIGINS``), every
+  response it returns, the 500 included, carries the CORS headers described
+  in :mod:`._cors`; without it responses are exactly as the handler built them.
 """
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ import json
 import time
 import traceback
 from typing import Any, Callable, Iterable, Mapping
+
+from . import _cors
 
 JSON_CONTENT_TYPE = "application/json"
 # CloudWatch caps a log event at 256 KiB; a bounded traceback keeps the
@@ -133,7 +138,7 @@ def _log_request(event: Any, context: Any, status: int, latency_ms: float,
 
 
 def endpoint(fn: Handler) -> Handler:
-    """Wrap a handler with the 500 boundary and the per-request log line."""
+    """Wrap a handler with the 500 boundary, CORS headers and the per-request log line."""
 
     @functools.wraps(fn)
     def wrapper(event: Any, context: Any) -> dict:
@@ -144,6 +149,10 @@ def endpoint(fn: Handler) -> Handler:
         except Exception as exc:  # last-resort boundary; details go to logs only
             failure = exc
             response = error_response(500, "internal server error")
+        # After the boundary so the 500 gets the headers too (a browser can
+        # then read the error); apply() reads the event defensively, so a
+        # malformed request cannot make it raise past the log line.
+        response = _cors.apply(response, event, _cors.current_policy())
         latency_ms = round((time.perf_counter() - started) * 1000, 3)
         _log_request(event, context, response["statusCode"], latency_ms, failure)
         return response

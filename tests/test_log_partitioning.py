@@ -64,6 +64,9 @@ def test_each_shipped_log_group_lands_in_its_own_documented_folder(spec):
     if "api" in raw:
         expected[f"/aws/apigateway/{raw['name']}-{document['stage']}-access"] = "logs/apigateway/access/"
         expected[f"API-Gateway-Execution-Logs_{document['outputs']['api_id']}/{document['stage']}"] = "logs/apigateway/execution/"
+        waf = raw["api"].get("waf", {})
+        if waf and "web_acl_arn" not in waf:
+            expected[f"aws-waf-logs-{raw['name']}-{document['stage']}"] = "logs/waf/acl/"
     assert set(log_groups(document)) == set(expected)
     for group, folder in expected.items():
         assert archive_folder(document, envelope(group)) == folder, group

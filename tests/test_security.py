@@ -42,7 +42,7 @@ BUCKET_PARTS = (
 @lru_cache(maxsize=None)
 def app_model(spec: str) -> App:
     data = validate_file(str(ROOT / spec), ROOT).data
-    return normalize(data, stage=offline_stage(data, None), spec_file=spec)
+    return normalize(data, stage=offline_stage(data, None), spec_file=spec, project_root=ROOT)
 
 
 def as_list(value) -> list:
@@ -256,7 +256,7 @@ def test_each_function_role_writes_only_its_own_log_group_and_decrypts_only_its_
             if services == {"kms"}:
                 assert actions == ["kms:Decrypt"]
                 decrypts.append(statement)
-        if fn.environment or fn.uses.tables or fn.uses.secrets:
+        if fn.environment or generated_environment(app, fn):
             assert len(decrypts) == 1, f"{fn.key} has environment variables but cannot decrypt them"
             assert as_list(decrypts[0]["Resource"]) == [key]
             # Lambda decrypts at rest through itself, with the function's ARN as encryption context.
@@ -352,6 +352,14 @@ def test_the_app_key_rotates_and_waits_30_days_before_deletion(spec):
     assert key["deletionWindowInDays"] == 30
 
 
+def generated_environment(app, fn) -> set[str]:
+    """Names the compiler adds: TABLE_/SECRET_ from `uses`, CORS_* on routed functions with api.cors."""
+    names = {f"TABLE_{t.upper()}" for t, _ in fn.uses.tables} | {f"SECRET_{s.upper()}" for s in fn.uses.secrets}
+    if app.api is not None and app.api.cors is not None and fn.key in app.api.functions_served():
+        names |= {"CORS_ALLOW_ORIGINS", "CORS_ALLOW_CREDENTIALS", "CORS_EXPOSE_HEADERS"}
+    return names
+
+
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
 def test_functions_with_environment_variables_encrypt_them_with_the_app_key(spec):
     document, app = plan(spec), app_model(spec)
@@ -359,8 +367,9 @@ def test_functions_with_environment_variables_encrypt_them_with_the_app_key(spec
     functions = {f["inputs"]["name"]: f["inputs"] for f in resources(document, LAMBDA)}
     for fn in app.functions:
         inputs = functions[names[fn.key]]
-        # The spec's own variables plus the names `uses` sets (values checked in test_grants.py).
-        generated = {f"TABLE_{t.upper()}" for t, _ in fn.uses.tables} | {f"SECRET_{s.upper()}" for s in fn.uses.secrets}
+        # The spec's own variables plus the names the compiler sets (values checked in test_grants.py
+        # and the CORS tests).
+        generated = generated_environment(app, fn)
         if fn.environment or generated:
             variables = inputs["environment"]["variables"]
             assert {k: v for k, v in variables.items() if k not in generated} == dict(fn.environment)

@@ -73,11 +73,12 @@ class ApiComponent(Component):
         app, api, naming = ctx.app, ctx.app.api, ctx.naming
         served = api.functions_served()
         invoke_arns = {key: ctx.functions[key].invoke_arn for key in served}
+        authorizer_arns = {key: ctx.functions[key].invoke_arn for key in openapi.authorizer_functions(api)}
         self.rest_api = aws.apigateway.RestApi(
             self.child("rest-api"),
             name=naming.physical("api"),
             description=f"{app.name} ({app.stage}), generated from {app.spec_file or 'the spec'}",
-            body=pulumi.Output.all(**invoke_arns).apply(lambda uris: openapi.render(app, uris)),
+            body=pulumi.Output.all(invoke_arns, authorizer_arns).apply(lambda uris: openapi.render(app, uris[0], uris[1])),
             endpoint_configuration=aws.apigateway.RestApiEndpointConfigurationArgs(types=api.endpoint),
             put_rest_api_mode="overwrite",
             fail_on_warnings=True,
@@ -92,6 +93,16 @@ class ApiComponent(Component):
                 function=ctx.functions[key].name,
                 principal="apigateway.amazonaws.com",
                 source_arn=self.rest_api.execution_arn.apply(lambda arn: f"{arn}/*/*"),
+                opts=self.opts(),
+            )
+        # A Lambda authorizer is invoked by API Gateway too, through the API's authorizers only.
+        for key in openapi.authorizer_functions(api):
+            aws.lambda_.Permission(
+                self.child(f"authorize-{key}"),
+                action="lambda:InvokeFunction",
+                function=ctx.functions[key].name,
+                principal="apigateway.amazonaws.com",
+                source_arn=self.rest_api.execution_arn.apply(lambda arn: f"{arn}/authorizers/*"),
                 opts=self.opts(),
             )
         self.deployment = aws.apigateway.Deployment(

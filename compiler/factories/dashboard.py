@@ -63,6 +63,10 @@ def sections(ctx: BuildContext, alarm_arns: list[str], api_name: str | None) -> 
             _metric_widget(f"{fn.key}: duration (ms)", region, [
                 ["AWS/Lambda", "Duration", *dims, {"stat": "p50", "label": "p50"}],
                 [".", "Duration", *dims, {"stat": "p99", "label": "p99"}]], stat="p99")])
+    if ctx.waf_name:
+        dims = ["WebACL", ctx.waf_name, "Region", region, "Rule", "ALL"]
+        out.append([_metric_widget("WAF: blocked and allowed requests", region, [
+            ["AWS/WAFV2", "BlockedRequests", *dims], [".", "AllowedRequests", *dims]])])
     for key in ctx.tables:
         dims = ["TableName", ctx.naming.physical(key, 255)]
         out.append([_metric_widget(f"table {key}: capacity consumed and throttled", region, [

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from ..context import BuildContext, ShippedLogGroup
 from ..model import Function
+from .. import cors
 from ..packaging import code_archive
 from . import grants, layers
 from .base import Component, assume_role_policy, policy_document, statement
@@ -43,6 +44,9 @@ class FunctionComponent(Component):
         ]
         statements += grants.statements(ctx, fn)
         environment = {**dict(fn.environment), **grants.environment(ctx, fn)}
+        api = ctx.app.api
+        if api is not None and api.cors is not None and fn.key in api.functions_served():
+            environment.update(cors.function_environment(api.cors))
         if environment:
             # Lambda decrypts the variables at rest with the execution role, through Lambda and
             # with the function's ARN as encryption context. The ARN is built, not read from the

@@ -39,7 +39,7 @@ def _jq_string(text: str) -> str:
     return json.dumps(text)
 
 
-def partition_query(naming: Naming, function_keys: list[str]) -> str:
+def partition_query(naming: Naming, function_keys: list[str], waf: bool = False) -> str:
     """The JQ query (Firehose's JQ-1.6) from a decompressed envelope to its partition keys
     {kind, name}: a function's log group -> lambda/<function>; the access log -> apigateway/access;
     the execution log -> apigateway/execution; anything else (e.g. CloudWatch Logs' CONTROL_MESSAGE
@@ -53,6 +53,8 @@ def partition_query(naming: Naming, function_keys: list[str]) -> str:
         f"$g == {_jq_string(naming.api_access_log_group())} then {{kind: \"apigateway\", name: \"access\"}}",
         f"($g | startswith(\"API-Gateway-Execution-Logs_\")) then {{kind: \"apigateway\", name: \"execution\"}}",
     ]
+    if waf:
+        rules.append(f"$g == {_jq_string(naming.waf_log_group())} then {{kind: \"waf\", name: \"acl\"}}")
     query = "(.logGroup // \"\") as $g | if " + " elif ".join(rules) + " else {kind: \"other\", name: \"unknown\"} end"
     if len(query) > PROCESSOR_PARAMETER_MAX:
         raise ValueError(f"the archive's partition query has {len(query)} characters, over Firehose's {PROCESSOR_PARAMETER_MAX}")
@@ -119,7 +121,7 @@ class LogShipping(Component):
         ctx = self.ctx
         processor = aws.kinesis.FirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorArgs
         parameter = aws.kinesis.FirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorParameterArgs
-        query = partition_query(ctx.naming, [fn.key for fn in ctx.app.functions])
+        query = partition_query(ctx.naming, [fn.key for fn in ctx.app.functions], waf=ctx.waf_name is not None)
         return aws.kinesis.FirehoseDeliveryStream(
             self.child("stream"),
             name=ctx.naming.physical("log-archive"),
