@@ -42,6 +42,9 @@ class LoadedSpec:
     data: Any
     value_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    # The text of each plain scalar YAML read as a boolean (`NO`, `yes`, `on`), by its (line, col):
+    # a diagnostic can then say which word YAML turned into true or false.
+    bool_texts: dict[tuple[int, int], str] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)  # set by validation
 
     def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
@@ -104,6 +107,8 @@ class _Builder:
         if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
             self.problems.append(self.spec.diagnostic(path, "E108", "integer too large", "no setting needs more than 18 digits"))
             return None
+        if isinstance(value, bool) and node.style is None:
+            self.spec.bool_texts[_mark(node)] = str(node.value)
         return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path, active: frozenset) -> dict:
@@ -153,10 +158,8 @@ def load_text(text: str, file: str) -> LoadedSpec:
         builder = _Builder(spec, loader)
         spec.data = builder.build(node, (), frozenset())
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        raise SpecError([Diagnostic(file, line, col, "E101", "", f"invalid YAML: {problem}", _yaml_hint(problem))]) from None
+        line, col, message, hint = _yaml_error(exc, text)
+        raise SpecError([Diagnostic(file, line, col, "E101", "", f"invalid YAML: {message}", hint)]) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -191,11 +194,91 @@ def load_file(file: str) -> LoadedSpec:
     return load_text(text, file)
 
 
+_CLOSERS = {"{": "}", "[": "]"}
+_FLOW_NAMES = {"{": "flow mapping", "[": "flow sequence"}
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, str]:
+    """Line, column, message and hint of a YAML syntax error, placed where the problem starts.
+
+    PyYAML notices an unclosed `{`, `[` or quote only where the document stops making sense, often
+    lines later; its `context_mark` is where the collection or quoted string began, so an error
+    that is really "never closed" is reported there."""
+    problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    start = exc.context_mark
+    if start is not None and exc.problem_mark is not None:
+        stopped = f"line {line}, column {col}" if exc.problem_mark.index < len(text) else "the end of the file"
+        opener = text[start.index] if 0 <= start.index < len(text) else ""
+        if (str(exc.context).startswith("while parsing a flow") and opener in _CLOSERS
+                and not _is_closed(text, start.index)):
+            closer = _CLOSERS[opener]
+            return (start.line + 1, start.column + 1,
+                    f"this {_FLOW_NAMES[opener]} is never closed (the parser stopped at {stopped}: {exc.problem})",
+                    f"this '{opener}' is never closed: add '{closer}' after its last entry")
+        if str(exc.context).startswith("while scanning a quoted scalar") and "end of stream" in str(exc.problem) and opener in "'\"":
+            name = "double quote" if opener == '"' else "single quote"
+            return (start.line + 1, start.column + 1, f"this quoted string is never closed (it runs to {stopped})",
+                    f"this {name} ({opener}) is never closed: end the value with {opener}")
+    return line, col, problem, _yaml_hint(problem)
+
+
+def _is_closed(text: str, start: int) -> bool:
+    """Whether the flow collection opened at text[start] has its matching bracket later in the text,
+    brackets paired outside quoted strings and comments. A closed one has another problem (a
+    missing ',', an unquoted '{' in a value), which the parser's own position shows best."""
+    open_brackets: list[str] = []
+    i, previous = start, " "
+    while i < len(text):
+        ch = text[i]
+        if ch in "'\"" and previous in " \t\n{[,:":
+            end = _quote_end(text, i)
+            if end < 0:
+                return False
+            i, previous = end + 1, ch
+            continue
+        if ch == "#" and previous in " \t\n":
+            newline = text.find("\n", i)
+            if newline < 0:
+                return False
+            i, previous = newline, " "
+            continue
+        if ch in _CLOSERS:
+            open_brackets.append(ch)
+        elif ch in "}]":
+            if _CLOSERS[open_brackets.pop()] != ch:
+                return False  # `[1, 2}`: the bracket opened last is the one never closed
+            if not open_brackets:
+                return True
+        previous = ch
+        i += 1
+    return False
+
+
+def _quote_end(text: str, start: int) -> int:
+    """The index of the quote closing the quoted string opened at text[start], or -1."""
+    quote, i = text[start], start + 1
+    while i < len(text):
+        if quote == '"' and text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == quote:
+            if quote == "'" and text[i + 1:i + 2] == "'":
+                i += 2  # '' is an escaped quote inside single quotes
+                continue
+            return i
+        i += 1
+    return -1
+
+
 def _yaml_hint(problem: str) -> str:
     if "found character '\\t'" in problem or "\\t" in problem:
         return "YAML indents with spaces, never tabs"
     if "mapping values are not allowed" in problem:
         return "a ':' inside a value needs quotes; check the indentation of the line above"
-    if "expected ',' or '}'" in problem or "found unexpected ':'" in problem:
+    if ("expected ','" in problem and "but got '{'" in problem) or "found unexpected ':'" in problem:
         return "paths with {braces} must be quoted in flow style, e.g. path: '/items/{id}'"
+    if "expected ',' or '}'" in problem or "expected ',' or ']'" in problem:
+        return "separate the entries of a flow collection with ','; quote values holding '{', '}', '[', ']' or ','"
     return "fix the YAML syntax at this position"

@@ -159,7 +159,7 @@ def _assert_unique(resources: list[dict]) -> None:
         seen.add(key)
 
 
-def plan_file(spec_file: str, *, stage: Optional[str] = None, project_root: Path) -> dict:
+def plan_file(spec_file: str, *, stage: Optional[str] = None, project_root: Path, as_file: Optional[str] = None) -> dict:
     """Validate `spec_file` (SpecError on any error), then build its stage offline: the plan
     document. The stage is `stage` (the flag), else the spec's `stage`, else dev."""
     spec = validate_file(spec_file, project_root)
@@ -168,7 +168,8 @@ def plan_file(spec_file: str, *, stage: Optional[str] = None, project_root: Path
         check_stage(spec_file, stage)
     source = "--stage" if stage is not None else "the spec's stage key" if spec.data.get("stage") else "the default stage"
     stages.check_declared(spec, chosen, source)
-    relative = spec_path_in_project(spec_file, project_root)
+    # `as_file`: plan this text as if it were that spec (an older version of it, for a diff).
+    relative = spec_path_in_project(as_file or spec_file, project_root)
     app = normalize(spec.data, stage=chosen, spec_file=relative, project_root=project_root)
     resources, outputs = run_build(app, project_root)
     # Warnings as `validate` prints them, but with the path relative to the project root: the

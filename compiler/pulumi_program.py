@@ -28,7 +28,7 @@ def run(config: pulumi.Config) -> None:
     stage, source = stack_stage(config)
     try:
         spec = validate_file(spec_file, root)
-        check_stage(spec_file, stage)
+        check_stage(spec_file, stage, "the stack config `stage`" if config.get("stage") else "the stack name")
         stages.check_declared(spec, stage, source)
     except SpecError as exc:
         # RunError prints the message without a Python traceback and fails the update.

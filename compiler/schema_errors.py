@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
+import re
 from functools import lru_cache
 from pathlib import Path as FsPath
 from typing import Any, Iterator
@@ -145,17 +147,15 @@ def _convert(spec: LoadedSpec, error) -> Iterator[Diagnostic]:
         return
     if keyword == "type":
         found = f"{_kind(value)} {describe(value)}".strip()
-        yield spec.diagnostic(path, code, f"expected {_expected({'type': error.validator_value})}, found {found}", _expected(schema))
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        if _read_as_boolean(value, wanted):
+            hint = _boolean_hint(spec, path, value)
+        else:
+            hint = _expected(schema) + (f"; write {value.strip()} without quotes" if _quoted_number(value, wanted) else "")
+        yield spec.diagnostic(path, code, f"expected {_expected({'type': error.validator_value})}, found {found}", hint)
         return
     if keyword in ("enum", "const"):
-        choices = error.validator_value if keyword == "enum" else [error.validator_value]
-        # An x-hint explains the choice (e.g. deprecated runtimes) better than the nearest spelling.
-        close = [] if "x-hint" in schema else difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
-        if close and len(choices) > 12:
-            hint = f"did you mean '{close[0]}'? ({len(choices)} values are allowed; see docs/spec-reference.md)"
-        else:
-            hint = _expected(schema) + (f"; did you mean '{close[0]}'?" if close else "")
-        yield spec.diagnostic(path, code, f"{describe(value)} is not allowed here", hint)
+        yield from _not_allowed(spec, path, value, error.validator_value if keyword == "enum" else [error.validator_value], schema)
         return
     if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"):
         relation = {"minimum": "less than the minimum of", "maximum": "greater than the maximum of",
@@ -179,6 +179,94 @@ def _convert(spec: LoadedSpec, error) -> Iterator[Diagnostic]:
         yield spec.diagnostic(path, code, f"has {size} {unit}, expected {bound} {error.validator_value}", _expected(schema))
         return
     yield spec.diagnostic(path, code, error.message, _expected(schema))
+
+
+def _not_allowed(spec: LoadedSpec, path: tuple, value: Any, choices: list, schema: dict) -> Iterator[Diagnostic]:
+    """A value outside an enum or const: a wrong type says so (E200), a number names its allowed
+    neighbours, a string the nearest spelling. Spelling distance means nothing between numbers
+    (31 is not "almost 731") nor between types (the string '1' is not "almost" the integer 1)."""
+    declared = schema.get("type")
+    if declared is not None and not any(_validator().is_type(value, t) for t in _as_list(declared)):
+        return  # the "type" keyword's own error reports it
+    wanted = list(dict.fromkeys(_json_type(c) for c in choices))
+    if not any(_validator().is_type(value, t) for t in wanted):
+        found = f"{_kind(value)} {describe(value)}".strip()
+        if _read_as_boolean(value, wanted):
+            hint = _boolean_hint(spec, path, value)
+        else:
+            allowed = _quoted_number(value, wanted) and any(c == float(value) for c in choices if _is_number(c))
+            hint = _expected(schema) + (f"; write {value.strip()} without quotes" if allowed else "")
+        yield spec.diagnostic(path, CODES["type"], f"expected {_expected({'type': wanted})}, found {found}", hint)
+        return
+    numbers = sorted(c for c in choices if _is_number(c))
+    if _is_number(value) and len(numbers) > 1:
+        below = [c for c in numbers if c < value]
+        above = [c for c in numbers if c > value]
+        if below and above:
+            nearest = f"the nearest allowed values are {describe(below[-1])} and {describe(above[0])}"
+        elif above:
+            nearest = f"the smallest allowed value is {describe(above[0])}"
+        else:
+            nearest = f"the largest allowed value is {describe(below[-1])}"
+        hint = f"{nearest} ({len(choices)} values are allowed; see docs/spec-reference.md)" if len(choices) > 12 \
+            else f"{_expected(schema)}; {nearest}"
+        yield spec.diagnostic(path, CODES["enum"], f"{describe(value)} is not allowed here", hint)
+        return
+    # An x-hint explains the choice (e.g. deprecated runtimes) better than the nearest spelling.
+    strings = [c for c in choices if isinstance(c, str)]
+    close = [] if "x-hint" in schema or not isinstance(value, str) else difflib.get_close_matches(value, strings, n=1)
+    if close and len(choices) > 12:
+        hint = f"did you mean '{close[0]}'? ({len(choices)} values are allowed; see docs/spec-reference.md)"
+    else:
+        hint = _expected(schema) + (f"; did you mean '{close[0]}'?" if close else "")
+    yield spec.diagnostic(path, CODES["enum"], f"{describe(value)} is not allowed here", hint)
+
+
+def _as_list(types: Any) -> list:
+    return types if isinstance(types, list) else [types]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _json_type(value: Any) -> str:
+    """The JSON Schema type of a schema's own enum or const value."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if value is None:
+        return "null"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _read_as_boolean(value: Any, wanted: list) -> bool:
+    """A boolean where only a string fits: YAML 1.1 reads yes/no/on/off/true/false (lower case,
+    Capitalised or UPPER CASE) unquoted as booleans, so `country: NO` is false."""
+    return isinstance(value, bool) and "string" in wanted and "boolean" not in wanted
+
+
+def _quoted_number(value: Any, wanted: list) -> bool:
+    """A string holding just the number a number-typed setting wants: `'30'` for `30`."""
+    if not isinstance(value, str) or not {"integer", "number"} & set(wanted):
+        return False
+    try:
+        number = int(value) if "number" not in wanted else float(value)
+    except ValueError:
+        return False
+    return math.isfinite(number) and value.strip() in (describe(number), str(number))
+
+
+def _boolean_hint(spec: LoadedSpec, path: tuple, value: bool) -> str:
+    text = spec.bool_texts.get(spec.locate(path))
+    if text is None:
+        return f"YAML read an unquoted word (yes, no, on, off, true or false) as the boolean {describe(value)}; quote it"
+    return f"YAML read {text} as the boolean {describe(value)}; quote it: '{text}'"
 
 
 def _unknown_keys(spec: LoadedSpec, path: tuple, error) -> Iterator[Diagnostic]:

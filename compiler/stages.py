@@ -87,6 +87,7 @@ def view(spec: LoadedSpec, stage: str) -> StageView:
     override = spec.data["stages"].get(stage) or {}
     root: Path = ("stages", stage)
     result = StageView(file=spec.file, data={k: v for k, v in spec.data.items() if k != "stages"})
+    result.bool_texts = spec.bool_texts  # marks are positions in the same file
     result.value_marks = {p: m for p, m in spec.value_marks.items() if not _under(p, ("stages",))}
     result.key_marks = {p: m for p, m in spec.key_marks.items() if not _under(p, ("stages",))}
     origin: set[Path] = set()

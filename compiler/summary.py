@@ -1,8 +1,12 @@
-"""The human side of `plan`: a component tree with resource counts, the route table, the outputs."""
+"""The human side of `plan`: a component tree with resource counts, the route table, the values an
+operator decides (summary_settings.py), the IAM summary and the outputs; values only a deploy
+will know are shown as `(known after deploy)`, never as if real."""
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+
+from .summary_settings import iam, invented_ids, output_value, settings
 
 
 def _short_type(token: str) -> str:
@@ -37,9 +41,10 @@ def summary(document: dict) -> str:
     roots = {r["parent"] for r in resources} - {r["urn"] for r in resources}
     for root in sorted(roots):
         walk(root, 0)
-    lines += ["", *_routes(resources), "", "Outputs:"]
+    lines += ["", *_routes(resources), "", *settings(resources), "", *iam(resources), "", "Outputs:"]
+    invented = invented_ids(resources)
     for key, value in sorted(document["outputs"].items()):
-        lines.append(f"  {key}: {json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else value}")
+        lines.append(f"  {key}: {output_value(value, invented)}")
     return "\n".join(lines) + "\n"
 
 

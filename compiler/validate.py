@@ -14,13 +14,20 @@ from .schema_errors import schema_diagnostics
 
 
 def find_project_root(start: Path | None = None) -> Path:
-    """The folder holding Pulumi.yaml, searched upward from `start` (default: the working directory);
-    the working directory itself when none is found (e.g. another repository's pre-commit hook)."""
+    """The nearest folder at or above `start` (default: the working directory) holding Pulumi.yaml;
+    the working directory when there is none (e.g. a repository without Pulumi.yaml running the
+    pre-commit hook). Commands start from the spec file's folder, so the result does not depend
+    on where they run."""
     start = (start or Path.cwd()).resolve()
     for folder in (start, *start.parents):
         if (folder / "Pulumi.yaml").is_file():
             return folder
-    return start
+    return Path.cwd().resolve()
+
+
+def root_for(spec_file: str, override: str | None = None) -> Path:
+    """The project root of `spec_file`: `override` (--root) when given, else found from the spec's folder."""
+    return Path(override).resolve() if override else find_project_root(Path(spec_file).resolve().parent)
 
 
 def spec_path_in_project(spec_file: str, project_root: Path) -> str:
@@ -57,19 +64,20 @@ def validate_file(file: str, project_root: Path | None = None) -> LoadedSpec:
     """Load and check `file`; return the spec (its warnings in `.warnings`) when it has no error,
     else raise SpecError with every finding, warnings included."""
     spec = load_file(file)
-    problems = diagnose(spec, project_root or find_project_root())
+    problems = diagnose(spec, project_root or root_for(file))
     if any(d.is_error for d in problems):
         raise SpecError(problems)
     spec.warnings = problems
     return spec
 
 
-def check_stage(spec_file: str, stage: str) -> None:
-    """A stage given outside the spec (`--stage`, stack config) obeys the spec's own rule for it."""
+def check_stage(spec_file: str, stage: str, source: str = "--stage") -> None:
+    """A stage given outside the spec (`--stage`, stack config) obeys the spec's own rule for it;
+    a bad one is blamed on where it came from, not on a line of the spec."""
     import re
 
     from .schema_errors import load_schema
 
     rule = load_schema()["properties"]["stage"]
     if not re.match(rule["pattern"], stage):
-        raise SpecError([Diagnostic(spec_file, 1, 1, "E205", "stage", f"stage '{stage}' (from outside the spec) is not a valid stage", rule["x-hint"])])
+        raise SpecError([Diagnostic(source, 0, 0, "E205", "stage", f"'{stage}' is not a valid stage (for {spec_file})", rule["x-hint"])])

@@ -157,8 +157,10 @@ def test_the_local_hook_of_this_repository_checks_the_same_files_as_the_publishe
              if repo["repo"] == "local" for h in repo["hooks"] if h["id"] == "validate-spec"]
     assert len(local) == 1
     for key in ("files", "types"):
-        assert local[0][key] == hook[key], key
+        assert local[0].get(key) == hook.get(key), key
     assert re.search(hook["files"], "specs/app.yaml") and re.search(hook["files"], "specs/app.yml")
+    # Handler modules too: a renamed handler must fail the commit that renames it.
+    assert re.search(hook["files"], "runtime_handlers/items.py")
     assert not re.search(hook["files"], "config/specs/app.yaml")
 
 
@@ -203,3 +205,38 @@ def test_yaml_files_outside_specs_are_not_checked_by_the_hook(consumer):
     assert re.search(r"^validate serverless specs\.+\(no files to check\)Skipped$", result.stdout, re.M), result.stdout
     assert "E201" not in result.stdout
     assert consumer.log()[0] == "other yaml"
+
+
+def test_renaming_a_handler_function_fails_the_commit_that_renames_it(consumer):
+    consumer.write("specs/app.yaml", GOOD_SPEC.read_text(encoding="utf-8"))
+    assert consumer.commit("specs/app.yaml", message="add the app spec").returncode == 0
+    consumer.write("runtime_handlers/health.py", HANDLER.replace("def handler(", "def handle("))
+    result = consumer.commit("runtime_handlers/health.py", message="rename the health handler")
+    assert result.returncode != 0, result.stdout
+    assert re.search(r"^specs/app\.yaml:\d+:\d+: E313 functions\.health\.handler: 'handler' is not defined", result.stdout, re.M), result.stdout
+    assert "rename the health handler" not in consumer.log()
+
+
+def test_a_project_in_a_sub_folder_is_validated_with_the_hooks_files_and_args(hook_repo, tmp_path):
+    """infra/Pulumi.yaml, infra/specs/, infra/runtime_handlers/: the root is found from the spec."""
+    repo_path, sha, home = hook_repo
+    env = _clean_env(home)
+    path = tmp_path / "nested"
+    path.mkdir()
+    _git_init(path, env)
+    repo = Consumer(path, env)
+    hook = {"id": "validate-spec", "files": r"^infra/(specs/.*\.ya?ml|runtime_handlers/.*\.py)$", "args": ["--specs", "infra/specs/*.yaml"]}
+    repo.write(".pre-commit-config.yaml", yaml.safe_dump({"repos": [{"repo": str(repo_path), "rev": sha, "hooks": [hook]}]}, sort_keys=False))
+    repo.write("infra/Pulumi.yaml", "name: nested\nruntime: python\n")
+    repo.write("infra/runtime_handlers/__init__.py", "")
+    repo.write("infra/runtime_handlers/items.py", HANDLER)
+    repo.write("infra/runtime_handlers/health.py", HANDLER)
+    _run([sys.executable, "-m", "pre_commit", "install", "--install-hooks"], path, env)
+    assert repo.commit(".pre-commit-config.yaml", "infra", message="scaffold", verify=False).returncode == 0
+    repo.write("infra/specs/app.yaml", GOOD_SPEC.read_text(encoding="utf-8"))
+    result = repo.commit("infra/specs/app.yaml", message="add the app spec")
+    assert result.returncode == 0, result.stdout
+    repo.write("infra/runtime_handlers/items.py", "def other(event, context):\n    return {}\n")
+    result = repo.commit("infra/runtime_handlers/items.py", message="break items")
+    assert result.returncode != 0, result.stdout
+    assert re.search(r"^infra/specs/app\.yaml:\d+:\d+: E313 functions\.items\.handler", result.stdout, re.M), result.stdout
