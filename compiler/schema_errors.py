@@ -207,7 +207,7 @@ def _not_allowed(spec: LoadedSpec, path: tuple, value: Any, choices: list, schem
             nearest = f"the smallest allowed value is {describe(above[0])}"
         else:
             nearest = f"the largest allowed value is {describe(below[-1])}"
-        hint = f"{nearest} ({len(choices)} values are allowed; see docs/spec-reference.md)" if len(choices) > 12 \
+        hint = f"{nearest} ({len(choices)} values are allowed: see {load_schema()['$id']})" if len(choices) > 12 \
             else f"{_expected(schema)}; {nearest}"
         yield spec.diagnostic(path, CODES["enum"], f"{describe(value)} is not allowed here", hint)
         return
@@ -215,7 +215,7 @@ def _not_allowed(spec: LoadedSpec, path: tuple, value: Any, choices: list, schem
     strings = [c for c in choices if isinstance(c, str)]
     close = [] if "x-hint" in schema or not isinstance(value, str) else difflib.get_close_matches(value, strings, n=1)
     if close and len(choices) > 12:
-        hint = f"did you mean '{close[0]}'? ({len(choices)} values are allowed; see docs/spec-reference.md)"
+        hint = f"did you mean '{close[0]}'? ({len(choices)} values are allowed: see {load_schema()['$id']})"
     else:
         hint = _expected(schema) + (f"; did you mean '{close[0]}'?" if close else "")
     yield spec.diagnostic(path, CODES["enum"], f"{describe(value)} is not allowed here", hint)
