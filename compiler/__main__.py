@@ -337,4 +337,12 @@ def _internal_error(exc: BaseException, debug: bool) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # Skip the interpreter's teardown (freeing every Pulumi object one by one took about 0.35 s of a
+    # large plan): nothing is left to clean up once the output is flushed.
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
+        pass
+    os._exit(status)
