@@ -184,22 +184,13 @@ def export_file(spec_file: str, *, stage: Optional[str] = None, project_root: Pa
     API's document (the import body itself with `aws_extensions`, else the clean one) and the
     spec's warnings as text. NoApi when the spec has no api."""
     import json
-    from dataclasses import replace
 
-    from . import openapi, stages
-    from .normalize import normalize
-    from .validate import check_stage, spec_path_in_project, validate_file
+    from . import openapi
+    from .offline import load_offline
 
-    spec = validate_file(spec_file, project_root)
-    chosen = stages.offline_stage(spec.data, stage)
-    if stage is not None:
-        check_stage(spec_file, stage)
-    source = "--stage" if stage is not None else "the spec's stage key" if spec.data.get("stage") else "the default stage"
-    stages.check_declared(spec, chosen, source)
-    relative = spec_path_in_project(spec_file, project_root)
-    app = normalize(spec.data, stage=chosen, spec_file=relative, project_root=project_root)
+    loaded = load_offline(spec_file, stage=stage, project_root=project_root)
+    app = loaded.app
     if app.api is None:
         raise NoApi(f"{spec_file}: the spec has no api")
     body = json.loads(openapi.canonical_body(app))
-    warnings = [replace(d, file=relative).format() for d in spec.warnings]
-    return (body if aws_extensions else clean_document(body, app.stage)), warnings
+    return (body if aws_extensions else clean_document(body, app.stage)), loaded.warnings

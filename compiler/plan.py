@@ -7,7 +7,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
@@ -17,11 +16,9 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from . import stages
 from .build import build
 from .mocks import AwsMocks
-from .normalize import normalize
-from .validate import check_stage, spec_path_in_project, validate_file
+from .offline import load_offline
 
 PLAN_FORMAT_VERSION = 1
 
@@ -170,22 +167,13 @@ def _assert_unique(resources: list[dict]) -> None:
 
 def plan_file(spec_file: str, *, stage: Optional[str] = None, project_root: Path, as_file: Optional[str] = None) -> dict:
     """Validate `spec_file` (SpecError on any error), then build its stage offline: the plan
-    document. The stage is `stage` (the flag), else the spec's `stage`, else dev."""
-    spec = validate_file(spec_file, project_root)
-    chosen = stages.offline_stage(spec.data, stage)
-    if stage is not None:
-        check_stage(spec_file, stage)
-    source = "--stage" if stage is not None else "the spec's stage key" if spec.data.get("stage") else "the default stage"
-    stages.check_declared(spec, chosen, source)
-    # `as_file`: plan this text as if it were that spec (an older version of it, for a diff).
-    relative = spec_path_in_project(as_file or spec_file, project_root)
-    app = normalize(spec.data, stage=chosen, spec_file=relative, project_root=project_root)
+    document. The stage is `stage` (the flag), else the spec's `stage`, else dev. The document
+    names the spec relative to the project root, so it does not depend on how the path was spelled."""
+    loaded = load_offline(spec_file, stage=stage, project_root=project_root, as_file=as_file)
+    app = loaded.app
     resources, outputs = run_build(app, project_root)
-    # Warnings as `validate` prints them, but with the path relative to the project root: the
-    # document must not depend on how the path was spelled.
-    warnings = [replace(d, file=relative).format() for d in spec.warnings]
-    return {"format": PLAN_FORMAT_VERSION, "spec": relative, "stage": app.stage, "region": app.region,
-            "resources": resources, "outputs": outputs, "warnings": warnings}
+    return {"format": PLAN_FORMAT_VERSION, "spec": loaded.spec_path, "stage": app.stage, "region": app.region,
+            "resources": resources, "outputs": outputs, "warnings": loaded.warnings}
 
 
 def to_json(document: dict) -> str:
