@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -152,3 +153,28 @@ def json_body(response: Mapping[str, Any]) -> Any:
 def log_lines(captured_out: str) -> list[dict[str, Any]]:
     """Parse stdout captured by capsys into JSON log records (one per line)."""
     return [json.loads(line) for line in captured_out.splitlines()]
+
+
+@contextmanager
+def moto_items_table(monkeypatch, table: str, region: str = REGION):
+    """A fresh moto DynamoDB items table (key `id`, S) named by TABLE_ITEMS, fake credentials, and
+    the handlers' cached clients reset before and after; yields a boto3 DynamoDB client."""
+    import boto3
+    from moto import mock_aws
+
+    from runtime_handlers import _aws
+
+    for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": region,
+                        "AWS_REGION": region, "TABLE_ITEMS": table}.items():
+        monkeypatch.setenv(name, value)
+    _aws.reset_clients()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=region)
+        client.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+        yield client
+    _aws.reset_clients()  # never leave a client bound to a finished mock

@@ -6,17 +6,15 @@ DynamoDB table (the ``table`` fixture, same set-up as test_handlers_items).
 """
 from __future__ import annotations
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from runtime_handlers import _aws, _cors, health, items
+from runtime_handlers import _cors, health, items
 from runtime_handlers._http import endpoint, json_response
 
 try:  # works whether or not tests/ is a package
-    from tests.handler_events import FakeLambdaContext, json_body, log_lines, rest_event
+    from tests.handler_events import FakeLambdaContext, json_body, log_lines, moto_items_table, rest_event
 except ImportError:  # pragma: no cover - depends on how pytest was started
-    from handler_events import FakeLambdaContext, json_body, log_lines, rest_event
+    from handler_events import FakeLambdaContext, json_body, log_lines, moto_items_table, rest_event
 
 REGION = "eu-west-1"
 TABLE = "app-items-cors-test"
@@ -43,20 +41,8 @@ def configure(monkeypatch, origins, credentials="false", expose=""):
 @pytest.fixture
 def table(monkeypatch):
     """A fresh moto DynamoDB table named by TABLE_ITEMS (as in test_handlers_items)."""
-    for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION,
-                        "AWS_REGION": REGION, "TABLE_ITEMS": TABLE}.items():
-        monkeypatch.setenv(name, value)
-    _aws.reset_clients()
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name=REGION)
-        client.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-                            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    with moto_items_table(monkeypatch, TABLE, REGION) as client:
         yield client
-    _aws.reset_clients()
 
 
 def health_get(origin=None, method="GET", **event_changes):

@@ -10,17 +10,15 @@ import base64
 import json
 import re
 
-import boto3
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
-from moto import mock_aws
 
 from runtime_handlers import _aws, _item_table, items
 
 try:  # works whether or not tests/ is a package
-    from tests.handler_events import FakeLambdaContext, json_body, log_lines, rest_event
+    from tests.handler_events import FakeLambdaContext, json_body, log_lines, moto_items_table, rest_event
 except ImportError:  # pragma: no cover - depends on how pytest was started
-    from handler_events import FakeLambdaContext, json_body, log_lines, rest_event
+    from handler_events import FakeLambdaContext, json_body, log_lines, moto_items_table, rest_event
 
 REGION = "eu-west-1"
 TABLE = "app-items-test"
@@ -42,20 +40,8 @@ SEED = [
 @pytest.fixture(autouse=True)
 def table(monkeypatch):
     """A fresh moto DynamoDB table named by TABLE_ITEMS; yields a boto3 client for arranging/asserting."""
-    for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION,
-                        "AWS_REGION": REGION, "TABLE_ITEMS": TABLE}.items():
-        monkeypatch.setenv(name, value)
-    _aws.reset_clients()
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name=REGION)
-        client.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-                            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    with moto_items_table(monkeypatch, TABLE, REGION) as client:
         yield client
-    _aws.reset_clients()  # never leave a client bound to a finished mock
 
 
 def store(client, item_id, name="Thing", price="1", currency="EUR", tags=()):

@@ -51,7 +51,7 @@ def partition_query(naming: Naming, function_keys: list[str], waf: bool = False)
     rules += [
         f"($g | startswith({_jq_string(lambda_prefix)})) then {{kind: \"lambda\", name: ($g | ltrimstr({_jq_string(lambda_prefix)}))}}",
         f"$g == {_jq_string(naming.api_access_log_group())} then {{kind: \"apigateway\", name: \"access\"}}",
-        f"($g | startswith(\"API-Gateway-Execution-Logs_\")) then {{kind: \"apigateway\", name: \"execution\"}}",
+        "($g | startswith(\"API-Gateway-Execution-Logs_\")) then {kind: \"apigateway\", name: \"execution\"}",
     ]
     if waf:
         rules.append(f"$g == {_jq_string(naming.waf_log_group())} then {{kind: \"waf\", name: \"acl\"}}")
