@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
-from pathlib import Path as FsPath
-from typing import Callable, Iterable, Iterator
+from typing import Iterator
 
-from . import checks_api, checks_services
+from . import checks_api, checks_deploy, checks_services
+from .check_support import Check, CheckContext, _functions, _integer, _items, _mapping, _routes, _segments
 from .errors import Diagnostic
 from .handler_source import find_handler
 from .loader import LoadedSpec
@@ -31,50 +30,9 @@ RESERVED_ENV_PREFIXES = ("AWS_LAMBDA_",)
 ENV_MAX_BYTES = 4096
 API_ALARMS = ("api_4xx", "api_5xx", "api_latency_ms")
 ALARM_DEFAULT_PERIOD_S, ALARM_DEFAULT_EVALUATIONS = 300, 2
-# API Gateway's default "Resources per REST API" quota (adjustable in Service Quotas).
-REST_RESOURCES_QUOTA = 300
-# Lambda keeps this many executions unreserved per account and region; 1000 is the default quota.
-UNRESERVED_MINIMUM, DEFAULT_CONCURRENCY_QUOTA = 100, 1000
 
 _LITERAL = re.compile(r"^[A-Za-z0-9._~:@!$&'()*,;=-]+$")
 _PARAM = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_.-]*)(\+?)\}$")
-
-
-@dataclass(frozen=True)
-class CheckContext:
-    """What checks may need besides the document: where handlers live."""
-
-    project_root: FsPath
-
-
-Check = Callable[[LoadedSpec, CheckContext], Iterable[Diagnostic]]
-
-
-def _mapping(value) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _items(value) -> list:
-    return value if isinstance(value, list) else []
-
-
-def _integer(value) -> int | None:
-    """JSON Schema counts 30.0 as an integer, so the checks do too; None for anything else."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    if isinstance(value, float) and not value.is_integer():
-        return None
-    return int(value)
-
-
-def _routes(spec: LoadedSpec) -> Iterator[tuple[int, dict]]:
-    for i, route in enumerate(_items(_mapping(spec.data.get("api")).get("routes"))):
-        if isinstance(route, dict):
-            yield i, route
-
-
-def _functions(spec: LoadedSpec) -> dict:
-    return {k: v for k, v in _mapping(spec.data.get("functions")).items() if isinstance(v, dict)}
 
 
 def check_route_functions(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
@@ -86,10 +44,6 @@ def check_route_functions(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagn
             close = difflib.get_close_matches(name, names, n=1)
             hint = (f"did you mean '{close[0]}'? " if close else "") + "defined functions: " + (", ".join(names) or "none")
             yield spec.diagnostic(("api", "routes", i, "function"), "E301", f"route refers to unknown function '{name}'", hint)
-
-
-def _segments(path: str) -> list[str]:
-    return [] if path == "/" else path[1:].split("/")
 
 
 def check_route_paths(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
@@ -237,76 +191,6 @@ def check_alarms(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
             yield spec.diagnostic(("alarms", kind), "E311", f"alarm '{kind}' watches tables, but the spec has none", "remove the alarm or add tables", key=True)
 
 
-def _default(*path: str):
-    """A default stated in the schema, e.g. _default('function', 'timeout_s') -> 10."""
-    node = load_schema()["$defs"][path[0]]
-    for part in path[1:]:
-        node = node["properties"][part]
-    return node.get("default")
-
-
-def check_duration_alarms(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
-    """A duration threshold at or above a function's timeout can never fire: a function is
-    stopped at its timeout, so its Duration never exceeds it."""
-    spec_wide = _mapping(_mapping(spec.data.get("alarms")).get("function_duration_ms"))
-    for name, function in _functions(spec).items():
-        own = _mapping(_mapping(function.get("alarms")).get("duration_ms"))
-        where = ("functions", name, "alarms", "duration_ms", "threshold") if "threshold" in own else ("alarms", "function_duration_ms", "threshold")
-        threshold = own.get("threshold", spec_wide.get("threshold"))
-        timeout = _integer(function.get("timeout_s", _default("function", "timeout_s")))
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or timeout is None:
-            continue
-        if threshold >= timeout * 1000:
-            yield spec.diagnostic(where, "E315", f"duration threshold {threshold:g} ms is not below the {timeout} s timeout of function '{name}', so its duration alarm can never fire",
-                                  f"set functions.{name}.alarms.duration_ms.threshold below {timeout * 1000}, or raise its timeout_s")
-
-
-def check_unreachable_key_routes(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
-    """Usage plans exist but none holds a key, while some route demands one: nobody can call it."""
-    plans = _mapping(_mapping(spec.data.get("api")).get("usage_plans"))
-    if not plans or any(_items(_mapping(plan).get("api_keys")) for plan in plans.values()):
-        return
-    for i, route in _routes(spec):
-        if route.get("api_key_required") is True:
-            yield spec.diagnostic(("api", "routes", i, "api_key_required"), "W401", "route requires an API key, but no usage plan holds a key, so no caller can reach it",
-                                  "add api_keys to a usage plan, or drop api_key_required", severity="warning")
-
-
-def rest_resources(paths: Iterable[str]) -> set[str]:
-    """The REST API resources routes create: the root and every prefix of every path."""
-    found = {"/"}
-    for path in paths:
-        segments = _segments(path)
-        found.update("/" + "/".join(segments[: n + 1]) for n in range(len(segments)))
-    return found
-
-
-def check_rest_resource_quota(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
-    """API Gateway's default quota is 300 resources per REST API (adjustable): past it, import fails."""
-    paths = [route["path"] for _, route in _routes(spec) if isinstance(route.get("path"), str) and route["path"].startswith("/")]
-    count = len(rest_resources(paths))
-    if count > REST_RESOURCES_QUOTA:
-        yield spec.diagnostic(("api", "routes"), "W402", f"the routes make {count} REST API resources (every distinct path prefix), over API Gateway's default quota of {REST_RESOURCES_QUOTA} resources per REST API",
-                              "request an increase of the Service Quotas entry 'Resources per REST API' (API Gateway) before deploying, or use fewer distinct paths", severity="warning")
-
-
-def check_reserved_concurrency(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
-    """Lambda keeps 100 executions unreserved: reservations over the default quota's 900 fail."""
-    reserved = {name: _integer(f.get("reserved_concurrency")) for name, f in _functions(spec).items()}
-    total = sum(v for v in reserved.values() if v)
-    if total > DEFAULT_CONCURRENCY_QUOTA - UNRESERVED_MINIMUM:
-        yield spec.diagnostic(("functions",), "W404", f"functions reserve {total} concurrent executions; Lambda keeps {UNRESERVED_MINIMUM} unreserved, so this needs an account quota above {total + UNRESERVED_MINIMUM} (the default is {DEFAULT_CONCURRENCY_QUOTA}, new accounts often have 10)",
-                              "reserve less, or raise the account's 'Concurrent executions' quota first", severity="warning")
-
-
-def check_default_stage_declared(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
-    """The spec's own `stage` (the offline default) is one of `stages` when those are declared."""
-    stage, stages = spec.data.get("stage"), spec.data.get("stages")
-    if isinstance(stage, str) and isinstance(stages, dict) and stages and stage not in stages:
-        yield spec.diagnostic(("stage",), "E316", f"stage '{stage}' is not declared in stages",
-                              "declared stages: " + ", ".join(sorted(stages)) + "; add it under `stages:` or choose one of them")
-
-
 SEMANTIC_CHECKS: tuple[Check, ...] = (
     check_route_functions,
     check_route_paths,
@@ -316,11 +200,11 @@ SEMANTIC_CHECKS: tuple[Check, ...] = (
     check_route_timeouts,
     check_api_keys,
     check_alarms,
-    check_duration_alarms,
-    check_unreachable_key_routes,
-    check_rest_resource_quota,
-    check_reserved_concurrency,
-    check_default_stage_declared,
+    checks_deploy.check_duration_alarms,
+    checks_deploy.check_unreachable_key_routes,
+    checks_deploy.check_rest_resource_quota,
+    checks_deploy.check_reserved_concurrency,
+    checks_deploy.check_default_stage_declared,
     # Tables, secrets and what functions use (checks_services.py).
     checks_services.check_uses_references,
     checks_services.check_secret_sources,

@@ -9,6 +9,7 @@ import difflib
 import json
 from typing import Iterator
 
+from .check_support import _items, _mapping, _routes
 from .errors import Diagnostic
 from .loader import LoadedSpec
 
@@ -27,22 +28,14 @@ AUTHORIZER_KEYS = {"cognito": {"user_pool_arns"}, "lambda": {"function", "identi
 CORS_ENVIRONMENT = ("CORS_ALLOW_ORIGINS", "CORS_ALLOW_CREDENTIALS", "CORS_EXPOSE_HEADERS")
 
 
-def _mapping(value) -> dict:
-    return value if isinstance(value, dict) else {}
 
 
-def _items(value) -> list:
-    return value if isinstance(value, list) else []
 
 
 def _api(spec: LoadedSpec) -> dict:
     return _mapping(spec.data.get("api"))
 
 
-def _routes(spec: LoadedSpec):
-    for i, route in enumerate(_items(_api(spec).get("routes"))):
-        if isinstance(route, dict):
-            yield i, route
 
 
 def _routed(spec: LoadedSpec) -> set[str]:

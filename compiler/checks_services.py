@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 from typing import Iterator
 
+from .check_support import _functions, _items, _mapping
 from .errors import Diagnostic, render_path
 from .handler_source import module_file
 from .loader import LoadedSpec
@@ -17,16 +18,10 @@ DEFAULT_CODE = "runtime_handlers"
 KEY_TYPES = ("S", "N", "B")
 
 
-def _mapping(value) -> dict:
-    return value if isinstance(value, dict) else {}
 
 
-def _items(value) -> list:
-    return value if isinstance(value, list) else []
 
 
-def _functions(spec: LoadedSpec) -> dict:
-    return {k: v for k, v in _mapping(spec.data.get("functions")).items() if isinstance(v, dict)}
 
 
 def _unknown(kind: str, name: str, known: list[str]) -> str:
