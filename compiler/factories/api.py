@@ -87,24 +87,10 @@ class ApiComponent(Component):
         # One permission per function for the whole API: per-route permissions would hit the
         # 20 KB function policy limit on large APIs.
         for key in served:
-            aws.lambda_.Permission(
-                self.child(f"invoke-{key}"),
-                action="lambda:InvokeFunction",
-                function=ctx.functions[key].name,
-                principal="apigateway.amazonaws.com",
-                source_arn=self.rest_api.execution_arn.apply(lambda arn: f"{arn}/*/*"),
-                opts=self.opts(),
-            )
+            self._invoke_permission(f"invoke-{key}", key, "*/*")
         # A Lambda authorizer is invoked by API Gateway too, through the API's authorizers only.
         for key in openapi.authorizer_functions(api):
-            aws.lambda_.Permission(
-                self.child(f"authorize-{key}"),
-                action="lambda:InvokeFunction",
-                function=ctx.functions[key].name,
-                principal="apigateway.amazonaws.com",
-                source_arn=self.rest_api.execution_arn.apply(lambda arn: f"{arn}/authorizers/*"),
-                opts=self.opts(),
-            )
+            self._invoke_permission(f"authorize-{key}", key, "authorizers/*")
         self.deployment = aws.apigateway.Deployment(
             self.child("deployment"),
             rest_api=self.rest_api.id,
@@ -156,6 +142,17 @@ class ApiComponent(Component):
         ctx.outputs["api_url"] = self.stage.invoke_url
         ctx.outputs["api_id"] = self.rest_api.id
         self.register_outputs({"url": self.stage.invoke_url})
+
+    def _invoke_permission(self, name: str, function: str, source: str) -> None:
+        """API Gateway may invoke `function` for `<execution arn>/<source>` only."""
+        aws.lambda_.Permission(
+            self.child(name),
+            action="lambda:InvokeFunction",
+            function=self.ctx.functions[function].name,
+            principal="apigateway.amazonaws.com",
+            source_arn=self.rest_api.execution_arn.apply(lambda arn: f"{arn}/{source}"),
+            opts=self.opts(),
+        )
 
     def _cloudwatch_role(self) -> list[pulumi.Resource]:
         """The regional `apigateway.Account` logging role: one setting per account and region,

@@ -33,5 +33,5 @@ def layer_for(ctx: BuildContext, fn: Function) -> aws.lambda_.LayerVersion:
             compatible_runtimes=[fn.runtime],
             compatible_architectures=[fn.architecture],
             code=pulumi.FileArchive(path),
-            opts=pulumi.ResourceOptions(parent=ctx.root, provider=ctx.provider))
+            opts=ctx.opts(ctx.root))
     return ctx.layers[digest]

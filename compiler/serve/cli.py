@@ -21,13 +21,13 @@ def main(args: argparse.Namespace) -> int:
     from .keys import parse_overrides
     from .server import build_server
 
-    from .load import project_root_for
+    from ..validate import root_for
 
     try:
         overrides = parse_overrides(getattr(args, "api_key", None) or [])
         server, port = build_server(args.spec, stage=args.stage, host=args.host, port=args.port,
                                     aws_endpoint=args.aws_endpoint, api_keys=overrides, log_file=args.log_file,
-                                    project_root=project_root_for(args.spec, getattr(args, "root", None)))
+                                    project_root=root_for(args.spec, getattr(args, "root", None)))
     except SpecError as exc:
         print(format_text(exc.diagnostics), file=sys.stderr)
         return EXIT_SPEC

@@ -12,14 +12,9 @@ from ..openapi_export import NoApi
 from ..validate import root_for
 
 
-def project_root_for(spec_file: str, override: Optional[str] = None) -> Path:
-    """As every command finds it: --root, else the nearest folder above the spec holding Pulumi.yaml."""
-    return root_for(spec_file, override)
-
-
 def load_app(spec_file: str, stage: Optional[str] = None, project_root: Optional[Path] = None) -> tuple[App, list[str]]:
     """(the stage's model, the spec's warnings as `plan` prints them); SpecError or NoApi."""
-    loaded = load_offline(spec_file, stage=stage, project_root=project_root or project_root_for(spec_file))
+    loaded = load_offline(spec_file, stage=stage, project_root=project_root or root_for(spec_file))
     if loaded.app.api is None:
         raise NoApi(f"{spec_file}: the spec declares no api: there is nothing to serve")
     return loaded.app, loaded.warnings

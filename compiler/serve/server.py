@@ -19,7 +19,8 @@ from .events import Request
 from .gateway import MAX_PAYLOAD_BYTES, Gateway
 from .keys import ApiKeys
 from .limits import Clock
-from .load import load_app, project_root_for
+from ..validate import root_for
+from .load import load_app
 from .logs import LogSink
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -111,7 +112,7 @@ def build_server(spec_file: str, *, stage: Optional[str] = None, host: str = "12
                  project_root: Optional[Path] = None, max_workers: int = 4) -> tuple[LocalServer, int]:
     """The server for `spec_file` bound to (host, port) and that port; SpecError/NoApi for a bad spec,
     ValueError for unknown --api-key names, OSError when the address is taken."""
-    project_root = project_root or project_root_for(spec_file)
+    project_root = project_root or root_for(spec_file)
     app, warnings = load_app(spec_file, stage, project_root)
     keys = ApiKeys(app.api, app.name, app.stage, api_keys)
     log = LogSink(log_stream, log_file)
