@@ -21,8 +21,13 @@ def stable_id(*parts: str, length: int = 10) -> str:
 
 
 class AwsMocks(pulumi.runtime.Mocks):
+    """`region` is the default; a resource registered through an explicit provider answers in
+    that provider's region (ARNs, invoke URLs), as it would in AWS."""
+
     def __init__(self, region: str):
+        self.default_region = region
         self.region = region
+        self._provider_regions: dict[str, str] = {}  # provider id -> its region
 
     def _arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
         return f"arn:aws:{service}:{self.region if region else ''}:{ACCOUNT_ID if account else ''}:{resource}"
@@ -38,6 +43,12 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         inputs = dict(args.inputs)
+        provider_id = (args.provider or "").rsplit("::", 1)[-1]
+        self.region = self._provider_regions.get(provider_id, self.default_region)
+        if args.typ == "pulumi:providers:aws":
+            resource_id = f"{args.name}-{stable_id(args.typ, args.name, length=8)}"
+            self._provider_regions[resource_id] = inputs.get("region") or self.default_region
+            return resource_id, inputs
         handler = _STATE.get(args.typ)
         if handler is None:
             resource_id = inputs.get("name") or f"{args.name}-{stable_id(args.typ, args.name, length=8)}"
@@ -70,13 +81,16 @@ def _role(mocks: AwsMocks, name: str, inputs: dict):
 def _function(mocks: AwsMocks, name: str, inputs: dict):
     physical = inputs.get("name") or name
     arn = mocks._arn("lambda", f"function:{physical}")
-    return physical, {"arn": arn, "name": physical, "qualifiedArn": f"{arn}:$LATEST", "version": "$LATEST",
+    version = _function_version(mocks, name, inputs).get("version", "$LATEST")
+    return physical, {"arn": arn, "name": physical, "qualifiedArn": f"{arn}:{version}", "version": version,
                       "invokeArn": f"arn:aws:apigateway:{mocks.region}:lambda:path/2015-03-31/functions/{arn}/invocations"}
 
 
 def _rest_api(mocks: AwsMocks, name: str, inputs: dict):
     # From the physical name: two apps (same logical names) get different ids, as in AWS.
-    api_id = stable_id("restapi", inputs.get("name") or name)
+    # Another region of the same app gets another id, as in AWS (the primary keeps the old one).
+    where = () if mocks.region == mocks.default_region else (mocks.region,)
+    api_id = stable_id("restapi", inputs.get("name") or name, *where)
     return api_id, {"arn": f"arn:aws:apigateway:{mocks.region}::/restapis/{api_id}",
                     "executionArn": mocks._arn("execute-api", api_id), "rootResourceId": stable_id("root", name, length=10)}
 
@@ -141,6 +155,67 @@ def _layer(mocks: AwsMocks, name: str, inputs: dict):
     return f"{layer_arn}:1", {"arn": f"{layer_arn}:1", "layerArn": layer_arn, "version": "1"}
 
 
+def _function_version(mocks: AwsMocks, name: str, inputs: dict) -> dict:
+    """A function with `publish` gets version 1 (the first publish), as Lambda numbers them."""
+    return {"version": "1"} if inputs.get("publish") else {}
+
+
+def _alias(mocks: AwsMocks, name: str, inputs: dict):
+    function = inputs.get("functionName") or name
+    arn = mocks._arn("lambda", f"function:{function}:{inputs.get('name') or name}")
+    return arn, {"arn": arn, "invokeArn": f"arn:aws:apigateway:{mocks.region}:lambda:path/2015-03-31/functions/{arn}/invocations"}
+
+
+def _certificate(mocks: AwsMocks, name: str, inputs: dict):
+    # ACM's DNS validation record depends on the account and the domain name only, so every
+    # region's certificate for one name asks for the same record (one record validates them all).
+    domain = inputs.get("domainName") or name
+    cert_id = "{}-{}-{}-{}-{}".format(*(stable_id("acm", mocks.region, name, str(i), length=n) for i, n in enumerate((8, 4, 4, 4, 12))))
+    token = stable_id("acm-validation", domain, length=32)
+    return cert_id, {"arn": mocks._arn("acm", f"certificate/{cert_id}"), "domainValidationOptions": [{
+        "domainName": domain, "resourceRecordName": f"_{token}.{domain}.", "resourceRecordType": "CNAME",
+        "resourceRecordValue": f"_{stable_id('acm-target', domain, length=32)}.acm-validations.aws."}]}
+
+
+def _domain_name(mocks: AwsMocks, name: str, inputs: dict):
+    domain = inputs.get("domainName") or name
+    return domain, {"arn": f"arn:aws:apigateway:{mocks.region}::/domainnames/{domain}",
+                    "regionalDomainName": f"d-{stable_id('domain', mocks.region, domain)}.execute-api.{mocks.region}.amazonaws.com",
+                    "regionalZoneId": REGIONAL_API_ZONE_IDS.get(mocks.region, "Z" + stable_id("zone", mocks.region, length=13).upper())}
+
+
+# API Gateway's regional hosted zone ids (AWS General Reference, "Amazon API Gateway endpoints"):
+# alias records to a regional custom domain name point into these.
+REGIONAL_API_ZONE_IDS = {"us-east-1": "Z1UJRXOUMOOFQ8", "us-east-2": "ZOJJZC49E0EPZ", "us-west-1": "Z2MUQ32089INYE",
+                         "us-west-2": "Z2OJLYMUO9EFXC", "eu-west-1": "ZLY8HYME6SFDD", "eu-west-2": "ZJ5UAJN8Y3Z2Q",
+                         "eu-central-1": "Z1U9ULNL0V5AJ3", "ap-southeast-1": "ZL327KTPIQFUL", "ap-southeast-2": "Z2RPCDW04V8134",
+                         "ap-northeast-1": "Z1YSHQZHG15GKL"}
+
+
+def _health_check(mocks: AwsMocks, name: str, inputs: dict):
+    check_id = "{}-{}-{}-{}-{}".format(*(stable_id("hc", name, str(i), length=n) for i, n in enumerate((8, 4, 4, 4, 12))))
+    return check_id, {"arn": f"arn:aws:route53:::healthcheck/{check_id}"}
+
+
+def _record(mocks: AwsMocks, name: str, inputs: dict):
+    record = f"{inputs.get('zoneId')}_{inputs.get('name')}_{inputs.get('type')}"
+    if inputs.get("setIdentifier"):
+        record += f"_{inputs['setIdentifier']}"
+    return record, {"fqdn": str(inputs.get("name", "")).rstrip(".")}
+
+
+def _random_password(mocks: AwsMocks, name: str, inputs: dict):
+    # Not a real secret: a stable stand-in of the requested length, so plans stay byte-identical.
+    length = int(inputs.get("length") or 32)
+    return stable_id("password", name, length=8), {"result": stable_id("random", name, length=length)}
+
+
+def _table_replica(mocks: AwsMocks, name: str, inputs: dict):
+    table = str(inputs.get("globalTableArn", "")).rsplit("/", 1)[-1] or name
+    arn = mocks._arn("dynamodb", f"table/{table}")
+    return f"{table}:{mocks.region}", {"arn": arn}
+
+
 _STATE: dict[str, Callable[[AwsMocks, str, dict], tuple[str, dict[str, Any]]]] = {
     "aws:kms/key:Key": _key,
     "aws:iam/role:Role": _role,
@@ -160,4 +235,11 @@ _STATE: dict[str, Callable[[AwsMocks, str, dict], tuple[str, dict[str, Any]]]] =
     "aws:dynamodb/table:Table": _table,
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:lambda/layerVersion:LayerVersion": _layer,
+    "aws:lambda/alias:Alias": _alias,
+    "aws:acm/certificate:Certificate": _certificate,
+    "aws:apigateway/domainName:DomainName": _domain_name,
+    "aws:route53/healthCheck:HealthCheck": _health_check,
+    "aws:route53/record:Record": _record,
+    "aws:dynamodb/tableReplica:TableReplica": _table_replica,
+    "random:index/randomPassword:RandomPassword": _random_password,
 }

@@ -93,6 +93,13 @@ class Uses:
 
 
 @dataclass(frozen=True)
+class ProvisionedConcurrency:
+    min: int
+    max: int
+    target_utilization_percent: int
+
+
+@dataclass(frozen=True)
 class Function:
     key: str
     handler: str
@@ -108,6 +115,7 @@ class Function:
     code: str = "runtime_handlers"
     requirements: Optional[str] = None
     uses: Uses = Uses()
+    provisioned_concurrency: Optional[ProvisionedConcurrency] = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +213,7 @@ class Api:
 class Archive:
     expire_after_days: int
     noncurrent_expire_after_days: int
+    replicate_to: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -223,6 +232,33 @@ class Alarms:
 
 
 @dataclass(frozen=True)
+class Domain:
+    name: str
+    hosted_zone_id: str
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    route: str
+    match: str
+    interval_s: int
+    failure_threshold: int
+    checker_regions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Availability:
+    mode: str  # "active-active" | "active-passive"
+    regions: tuple[str, ...]  # in failover order
+    health_check: HealthCheck
+    drain: tuple[str, ...] = ()
+
+    def routed(self) -> tuple[str, ...]:
+        """The regions DNS sends traffic to: every region not drained, in failover order."""
+        return tuple(r for r in self.regions if r not in self.drain)
+
+
+@dataclass(frozen=True)
 class App:
     name: str
     stage: str
@@ -235,6 +271,24 @@ class App:
     protect: bool = False
     tables: tuple[Table, ...] = ()
     secrets: tuple[Secret, ...] = ()
+    domain: Optional[Domain] = None
+    availability: Optional[Availability] = None
     # The spec's path relative to the project root: deployed text may name it, and it must not
     # depend on how the path was spelled or where the command ran.
     spec_file: str = field(default="", compare=False)
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """Every region the app runs in, the primary (`region`) first: it holds what exists once
+        per app (each table's primary copy), the others follow in the spec's order."""
+        listed = self.availability.regions if self.availability else ()
+        return (self.region, *(r for r in listed if r != self.region))
+
+    @property
+    def multi_region(self) -> bool:
+        return len(self.regions) > 1
+
+    @property
+    def has_global_part(self) -> bool:
+        """Whether anything lives outside the regions: DNS, health checks and their alarms."""
+        return self.domain is not None or self.availability is not None

@@ -6,12 +6,14 @@ editor and the compiler agree.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
 from . import stages
-from .model import (Alarm, Alarms, Api, ApiLogging, App, Archive, Authorizer, Autoscale, Cors, Function, Index, KeyAttribute,
-                    Logs, Permission, Quota, Route, Secret, Table, Throttling, UsagePlan, Uses, Waf)
+from .model import (Alarm, Alarms, Api, ApiLogging, App, Archive, Authorizer, Autoscale, Availability, Cors, Domain, Function, HealthCheck,
+                    Index, KeyAttribute, Logs, Permission, ProvisionedConcurrency, Quota, Route, Secret, Table, Throttling, UsagePlan,
+                    Uses, Waf)
 from .schema_errors import load_schema
 
 FUNCTION_ALARM_KINDS = ("function_errors", "function_error_rate_percent", "function_throttles", "function_duration_ms")
@@ -76,7 +78,15 @@ def _function(key: str, raw: dict, spec_alarms: dict) -> Function:
                     memory_mb=int(d["memory_mb"]), timeout_s=int(d["timeout_s"]),
                     reserved_concurrency=None if d.get("reserved_concurrency") is None else int(d["reserved_concurrency"]),
                     environment=env, description=d.get("description", ""), alarms=alarms,
-                    code=d["code"], requirements=d.get("requirements"), uses=_uses(d.get("uses", {})))
+                    code=d["code"], requirements=d.get("requirements"), uses=_uses(d.get("uses", {})),
+                    provisioned_concurrency=_provisioned(d.get("provisioned_concurrency")))
+
+
+def _provisioned(raw: Optional[dict]) -> Optional[ProvisionedConcurrency]:
+    if raw is None:
+        return None
+    d = {**_defaults("function", "provisioned_concurrency"), **raw}
+    return ProvisionedConcurrency(int(d["min"]), int(d["max"]), int(d["target_utilization_percent"]))
 
 
 def _uses(raw: dict) -> Uses:
@@ -162,7 +172,34 @@ def _logs(raw: Optional[dict]) -> Logs:
     d = {**_defaults("logs"), **(raw or {})}
     archive = {**_defaults("logs", "archive"), **d.get("archive", {})}
     return Logs(retention_days=int(d["retention_days"]),
-                archive=Archive(int(archive["expire_after_days"]), int(archive["noncurrent_expire_after_days"])))
+                archive=Archive(int(archive["expire_after_days"]), int(archive["noncurrent_expire_after_days"]), archive.get("replicate_to")))
+
+
+# Route 53's checkers call the health route every few seconds from each checker region; a throttle
+# of its own keeps a flood elsewhere on the API from failing the health check (429) and keeps the
+# checks from eating the stage-wide limit. Far above what the checkers send (about one request a
+# second with three checker regions at a 10 s interval), far below the account's default.
+HEALTH_ROUTE_THROTTLING = Throttling(rate_limit=10.0, burst_limit=20)
+
+
+def _availability(raw: Optional[dict]) -> Optional[Availability]:
+    if raw is None:
+        return None
+    check = {**_defaults("availability", "health_check"), **raw["health_check"]}
+    return Availability(mode=raw["mode"], regions=tuple(raw["regions"]),
+                        health_check=HealthCheck(check["route"], check["match"], int(check["interval_s"]), int(check["failure_threshold"]),
+                                                 tuple(check["checker_regions"])),
+                        drain=tuple(raw.get("drain", ())))
+
+
+def _with_health_throttle(api: Optional[Api], availability: Optional[Availability]) -> Optional[Api]:
+    """The health route's own throttle, unless the spec gives it one."""
+    if api is None or availability is None:
+        return api
+    route = availability.health_check.route
+    routes = tuple(replace(r, throttling=HEALTH_ROUTE_THROTTLING) if r.path == route and r.method in ("GET", "ANY") and r.throttling is None else r
+                   for r in api.routes)
+    return replace(api, routes=routes)
 
 
 def _alarms(raw: dict) -> Alarms:
@@ -182,11 +219,13 @@ def normalize(document: dict, *, stage: str, spec_file: str = "", project_root: 
         region=document["region"],
         tags=tuple(sorted(document.get("tags", {}).items())),
         functions=tuple(_function(k, v, spec_alarms) for k, v in sorted(document["functions"].items())),
-        api=_api(document.get("api"), project_root),
+        api=_with_health_throttle(_api(document.get("api"), project_root), _availability(document.get("availability"))),
         logs=_logs(document.get("logs")),
         alarms=_alarms(spec_alarms),
         protect=bool(document.get("protect", False)),
         tables=tuple(_table(k, v) for k, v in sorted(document.get("tables", {}).items())),
         secrets=tuple(_secret(k, v) for k, v in sorted(document.get("secrets", {}).items())),
+        domain=Domain(document["domain"]["name"], document["domain"]["hosted_zone_id"]) if document.get("domain") else None,
+        availability=_availability(document.get("availability")),
         spec_file=spec_file,
     )

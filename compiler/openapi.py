@@ -158,5 +158,7 @@ def canonical_body(app: App) -> str:
                   {fn: authorizer_placeholder(fn) for fn in authorizer_functions(app.api)})
 
 
-def body_hash(app: App) -> str:
-    return hashlib.sha256(canonical_body(app).encode()).hexdigest()
+def text_hash(body: str) -> str:
+    """The sha256 of a rendered body: the deployment trigger (a different integration target is a
+    different body, so it redeploys the stage)."""
+    return hashlib.sha256(body.encode()).hexdigest()

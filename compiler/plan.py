@@ -84,12 +84,20 @@ def project_name(project_root: Path, fallback: str) -> str:
         return fallback
 
 
+# How the wire marks a secret value (pulumi.runtime.rpc's special signature for secrets).
+_SECRET_SIG, _SECRET_MARK = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
+SECRET_PLACEHOLDER = "(secret)"
+
+
 def _plain(value: Any) -> Any:
     """Engine inputs as JSON: integral floats back to ints (the wire has only doubles), assets and
     archives as stable placeholders with a content hash."""
     if isinstance(value, float):
         return int(value) if value.is_integer() else value
     if isinstance(value, dict):
+        if value.get(_SECRET_SIG) == _SECRET_MARK:
+            # A secret (a generated API key value): the document never shows it.
+            return SECRET_PLACEHOLDER
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 
-from .summary_settings import iam, invented_ids, output_value, settings
+from .summary_settings import billed_per_region, iam, invented_ids, output_value, settings
 
 
 def _short_type(token: str) -> str:
@@ -41,7 +41,8 @@ def summary(document: dict) -> str:
     roots = {r["parent"] for r in resources} - {r["urn"] for r in resources}
     for root in sorted(roots):
         walk(root, 0)
-    lines += ["", *_routes(resources), "", *settings(resources), "", *iam(resources), "", "Outputs:"]
+    billed = billed_per_region(resources)
+    lines += ["", *_routes(resources), "", *settings(resources), *([""] + billed if billed else []), "", *iam(resources), "", "Outputs:"]
     invented = invented_ids(resources)
     for key, value in sorted(document["outputs"].items()):
         lines.append(f"  {key}: {output_value(value, invented)}")

@@ -29,7 +29,12 @@ def _function(i: dict) -> str:
 def _alarm(i: dict) -> str:
     stat = i.get("extendedStatistic") or i.get("statistic") or "metric math"
     period = i.get("period") or next((q["metric"]["period"] for q in i.get("metricQueries", []) if q.get("metric")), "?")
-    return f"{i.get('name')}: >= {i.get('threshold')} ({stat}), {period} s x {i.get('evaluationPeriods')}"
+    operator = COMPARISONS.get(i.get("comparisonOperator"), i.get("comparisonOperator"))
+    return f"{i.get('name')}: {operator} {i.get('threshold')} ({stat}), {period} s x {i.get('evaluationPeriods')}"
+
+
+COMPARISONS = {"GreaterThanOrEqualToThreshold": ">=", "GreaterThanThreshold": ">", "LessThanThreshold": "<",
+               "LessThanOrEqualToThreshold": "<="}
 
 
 def _method_settings(i: dict) -> str:
@@ -67,6 +72,25 @@ def _table(i: dict) -> str:
     return ", ".join(str(p) for p in parts)
 
 
+def _health_check(i: dict) -> str:
+    return (f"{i.get('type')} {known_host(i.get('fqdn'))}{i.get('resourcePath')} for {json.dumps(i.get('searchString'))}, "
+            f"every {i.get('requestInterval')} s, unhealthy after {i.get('failureThreshold')}, from {', '.join(i.get('regions', []))}")
+
+
+def known_host(fqdn: Any) -> str:
+    """`<api id>.execute-api...`: the id is the mock's, so it is shown as unknown."""
+    text = str(fqdn)
+    return f"<api id>.{text.split('.', 1)[1]}" if ".execute-api." in text else text
+
+
+def _record(i: dict) -> str:
+    routing = ("latency" if i.get("latencyRoutingPolicies") else
+               f"failover {i['failoverRoutingPolicies'][0]['type']}" if i.get("failoverRoutingPolicies") else "simple")
+    target = "alias" if i.get("aliases") else ", ".join(i.get("records", []))
+    return (f"{i.get('name')} {i.get('type')} {target}, {routing}" + (f", set {i['setIdentifier']}" if i.get("setIdentifier") else "")
+            + (", health-checked" if i.get("healthCheckId") else ""))
+
+
 SETTINGS: dict[str, tuple[str, Callable[[dict], str]]] = {
     "aws:lambda/function:Function": ("Functions", lambda i: f"{i.get('name')}: {_function(i)}"),
     "aws:cloudwatch/logGroup:LogGroup": ("Log retention", lambda i: f"{i.get('name')}: {i.get('retentionInDays')} days"),
@@ -76,17 +100,60 @@ SETTINGS: dict[str, tuple[str, Callable[[dict], str]]] = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": ("Alarms", _alarm),
     "aws:kms/key:Key": ("Key", lambda i: f"rotation every {i.get('rotationPeriodInDays')} days, deletion window {i.get('deletionWindowInDays')} days"),
     "aws:dynamodb/table:Table": ("Tables", _table),
+    "aws:dynamodb/tableReplica:TableReplica": ("Table replicas", lambda i: f"of {i.get('globalTableArn', '').rsplit('/', 1)[-1]}, point-in-time recovery {'on' if i.get('pointInTimeRecovery') else 'off'}"),
+    "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": ("Provisioned concurrency", lambda i: f"{i.get('functionName')}:{i.get('qualifier')}: {i.get('provisionedConcurrentExecutions')} at first, then autoscaled"),
+    "aws:route53/healthCheck:HealthCheck": ("Health checks", _health_check),
+    "aws:route53/record:Record": ("DNS records", _record),
+    "aws:apigateway/domainName:DomainName": ("Custom domains", lambda i: f"{i.get('domainName')}: {i.get('securityPolicy')}, {_get(i, 'endpointConfiguration', 'types')}"),
 }
+
+
+def region_label(resource: dict) -> str:
+    """The region a resource is created in, from its provider (`aws-<region>`, or `global`)."""
+    urn = (resource.get("provider") or "").rsplit("::", 1)[0]
+    name = urn.rsplit("::", 1)[-1]
+    return name[len("aws-"):] if name.startswith("aws-") else ""
+
+
+def billed_per_region(resources: list[dict]) -> list[str]:
+    """What costs money per region whether or not anyone calls the API: provisioned concurrency,
+    table replicas, health checks (each probes one region), the KMS keys."""
+    rows: dict[str, list[str]] = {}
+    memory = {r["inputs"].get("name"): r["inputs"].get("memorySize") for r in resources if r["type"] == "aws:lambda/function:Function"}
+    for r in resources:
+        region, i = region_label(r), r["inputs"]
+        if r["type"] == "aws:appautoscaling/target:Target" and i.get("serviceNamespace") == "lambda":
+            function = str(i.get("resourceId", "")).split(":")[1]
+            item = f"provisioned concurrency {function} {i.get('minCapacity')}..{i.get('maxCapacity')} x {memory.get(function)} MB"
+        elif r["type"] == "aws:dynamodb/tableReplica:TableReplica":
+            item = f"table replica {i.get('globalTableArn', '').rsplit('/', 1)[-1]}"
+        elif r["type"] == "aws:route53/healthCheck:HealthCheck":
+            region = str(i.get("fqdn", "")).split(".execute-api.")[-1].split(".")[0]
+            item = f"health check ({i.get('requestInterval')} s, {len(i.get('regions', []))} checker regions)"
+        elif r["type"] == "aws:kms/key:Key":
+            item = "KMS key"
+        else:
+            continue
+        rows.setdefault(region or "global", []).append(item)
+    if len(rows) < 2 and not any(len(items) > 1 for items in rows.values()):
+        return []
+    return ["Billed per region (besides requests and storage):",
+            *(f"  {region}: " + "; ".join(sorted(items)) for region, items in sorted(rows.items()))]
 
 
 def settings(resources: list[dict]) -> list[str]:
     lines: list[str] = []
     invented = invented_ids(resources)
+    several = len({region_label(r) for r in resources} - {""}) > 1
+
+    def where(r: dict) -> str:
+        return f"[{region_label(r)}] " if several and region_label(r) else ""
+
     for type_token, (title, render) in SETTINGS.items():
-        rows = sorted(known(render(r["inputs"]), invented) for r in resources if r["type"] == type_token)
+        rows = sorted(where(r) + known(render(r["inputs"]), invented) for r in resources if r["type"] == type_token)
         if rows:
             lines += [f"{title}:", *(f"  {row}" for row in rows)]
-    kept = sorted(f"{r['name']}: " + ", ".join(k for k in ("protect", "retain_on_delete") if r["options"].get(k))
+    kept = sorted(f"{where(r)}{r['name']}: " + ", ".join(k for k in ("protect", "retain_on_delete") if r["options"].get(k))
                   for r in resources if r["options"].get("protect") or r["options"].get("retain_on_delete"))
     if kept:
         lines += ["Kept by pulumi destroy (retain_on_delete) or refusing it (protect):", *(f"  {row}" for row in kept)]
@@ -107,6 +174,13 @@ def iam(resources: list[dict]) -> list[str]:
             service = actions[0].split(":")[0]
             lines.append(f"    {service}:{{{shown}}} -> {', '.join(known(str(t), invented) for t in targets)}")
     return lines if len(lines) > 1 else []
+
+
+def _shown(value: Any, invented: set[str]) -> Any:
+    """A nested output with each leaf as `output_value` shows it."""
+    if isinstance(value, dict):
+        return {k: _shown(v, invented) for k, v in sorted(value.items())}
+    return output_value(value, invented)
 
 
 def invented_ids(resources: list[dict]) -> set[str]:
@@ -130,7 +204,7 @@ def known(text: str, invented: set[str]) -> str:
 
 def output_value(value: Any, invented: set[str]) -> str:
     if isinstance(value, dict):
-        return json.dumps({k: output_value(v, invented) for k, v in sorted(value.items())})
+        return json.dumps(_shown(value, invented))
     text = json.dumps(value, sort_keys=True) if isinstance(value, list) else str(value)
     if any(i in text for i in invented):
         return UNKNOWN

@@ -60,29 +60,36 @@ def statistic_args(alarm: Alarm, default: str) -> dict:
     return {"extended_statistic": stat} if stat.startswith("p") else {"statistic": stat}
 
 
+def alarm_topic(component: Component, name: str, display_name: str, key_arn: pulumi.Input[str]) -> aws.sns.Topic:
+    """An SNS topic encrypted with `key_arn` that only this app's alarms (in the component's region
+    and account) may publish to, over TLS only, with an e-mail subscription per `notify` address."""
+    ctx, naming = component.ctx, component.ctx.naming
+    topic = aws.sns.Topic(component.child("topic"), name=name, display_name=display_name, kms_master_key_id=key_arn,
+                          opts=component.opts())
+    aws.sns.TopicPolicy(component.child("topic-policy"), arn=topic.arn, policy=policy_document(
+        statement("AccountManagesTopic", TOPIC_OWNER_ACTIONS, topic.arn,
+                  principal={"AWS": ctx.account_id.apply(lambda a: f"arn:{ctx.partition}:iam::{a}:root")}),
+        statement("ThisAppsAlarmsPublish", ["sns:Publish"], topic.arn, principal={"Service": "cloudwatch.amazonaws.com"},
+                  condition={"ArnLike": {"aws:SourceArn": ctx.arn("cloudwatch", f"alarm:{naming.prefix}-*")},
+                             "StringEquals": {"aws:SourceAccount": ctx.account_id}}),
+        statement("DenyInsecureTransport", ["sns:Publish", "sns:Subscribe"], topic.arn, effect="Deny",
+                  principal={"AWS": "*"}, condition={"Bool": {"aws:SecureTransport": "false"}})),
+        opts=component.opts())
+    for address in ctx.app.alarms.notify:
+        # Named by a hash: an address is personal data and must not sit in URNs and state
+        # history; the hash is stable, so reordering `notify` changes nothing.
+        aws.sns.TopicSubscription(component.child(f"email-{subscription_id(address)}"), topic=topic.arn, protocol="email",
+                                  endpoint=address, opts=component.opts())
+    return topic
+
+
 class Alarms(Component):
     kind = "Alarms"
 
     def __init__(self, ctx: BuildContext, parent: pulumi.Resource):
         super().__init__("alarms", ctx, parent)
         naming = ctx.naming
-        self.topic = aws.sns.Topic(self.child("topic"), name=naming.physical("alarms", 256),
-                                   display_name=f"{ctx.app.name} {ctx.app.stage} alarms", kms_master_key_id=ctx.key.arn,
-                                   opts=self.opts())
-        aws.sns.TopicPolicy(self.child("topic-policy"), arn=self.topic.arn, policy=policy_document(
-            statement("AccountManagesTopic", TOPIC_OWNER_ACTIONS, self.topic.arn,
-                      principal={"AWS": ctx.account_id.apply(lambda a: f"arn:{ctx.partition}:iam::{a}:root")}),
-            statement("ThisAppsAlarmsPublish", ["sns:Publish"], self.topic.arn, principal={"Service": "cloudwatch.amazonaws.com"},
-                      condition={"ArnLike": {"aws:SourceArn": ctx.arn("cloudwatch", f"alarm:{naming.prefix}-*")},
-                                 "StringEquals": {"aws:SourceAccount": ctx.account_id}}),
-            statement("DenyInsecureTransport", ["sns:Publish", "sns:Subscribe"], self.topic.arn, effect="Deny",
-                      principal={"AWS": "*"}, condition={"Bool": {"aws:SecureTransport": "false"}})),
-            opts=self.opts())
-        for address in ctx.app.alarms.notify:
-            # Named by a hash: an address is personal data and must not sit in URNs and state
-            # history; the hash is stable, so reordering `notify` changes nothing.
-            aws.sns.TopicSubscription(self.child(f"email-{subscription_id(address)}"), topic=self.topic.arn, protocol="email",
-                                      endpoint=address, opts=self.opts())
+        self.topic = alarm_topic(self, naming.physical("alarms", 256), f"{ctx.app.name} {ctx.app.stage} alarms", ctx.key.arn)
         ctx.topic = self.topic
         for fn in ctx.app.functions:
             for alarm in fn.alarms:

@@ -72,13 +72,15 @@ class ApiComponent(Component):
         super().__init__("api", ctx, parent)
         app, api, naming = ctx.app, ctx.app.api, ctx.naming
         served = api.functions_served()
-        invoke_arns = {key: ctx.functions[key].invoke_arn for key in served}
+        # A function with provisioned concurrency is invoked through its alias `live`.
+        invoke_arns = {key: (ctx.aliases.get(key) or ctx.functions[key]).invoke_arn for key in served}
         authorizer_arns = {key: ctx.functions[key].invoke_arn for key in openapi.authorizer_functions(api)}
+        body = pulumi.Output.all(invoke_arns, authorizer_arns).apply(lambda uris: openapi.render(app, uris[0], uris[1]))
         self.rest_api = aws.apigateway.RestApi(
             self.child("rest-api"),
             name=naming.physical("api"),
             description=f"{app.name} ({app.stage}), generated from {app.spec_file or 'the spec'}",
-            body=pulumi.Output.all(invoke_arns, authorizer_arns).apply(lambda uris: openapi.render(app, uris[0], uris[1])),
+            body=body,
             endpoint_configuration=aws.apigateway.RestApiEndpointConfigurationArgs(types=api.endpoint),
             put_rest_api_mode="overwrite",
             fail_on_warnings=True,
@@ -94,8 +96,10 @@ class ApiComponent(Component):
         self.deployment = aws.apigateway.Deployment(
             self.child("deployment"),
             rest_api=self.rest_api.id,
-            description=f"routes sha256 {openapi.body_hash(app)[:12]}",
-            triggers={"openapi_sha256": openapi.body_hash(app)},
+            # The hash of the body as rendered, integration URIs included: pointing a route at
+            # another function or alias changes it, and only a new deployment reaches the stage.
+            description=body.apply(lambda text: f"routes sha256 {openapi.text_hash(text)[:12]}"),
+            triggers={"openapi_sha256": body.apply(openapi.text_hash)},
             opts=self.opts(),
         )
         logging_ready = self._cloudwatch_role() if api.create_cloudwatch_role else []
@@ -149,6 +153,8 @@ class ApiComponent(Component):
             self.child(name),
             action="lambda:InvokeFunction",
             function=self.ctx.functions[function].name,
+            # The alias, when the API invokes one: a permission on the function alone does not cover it.
+            qualifier=self.ctx.aliases[function].name if function in self.ctx.aliases else None,
             principal="apigateway.amazonaws.com",
             source_arn=self.rest_api.execution_arn.apply(lambda arn: f"{arn}/{source}"),
             opts=self.opts(),

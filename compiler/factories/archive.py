@@ -81,6 +81,7 @@ class Archive(Component):
             opts=self._kept(depends_on=[public_access, ownership]))
         ctx.archive_bucket = self.bucket
         ctx.archive_ready = [versioning, encryption, self.policy]
+        ctx.archive_versioning = versioning
         ctx.outputs["archive_bucket"] = self.bucket.bucket
         self.register_outputs({"bucket": self.bucket.bucket})
 

@@ -15,6 +15,9 @@ from ..packaging import code_archive
 from . import grants, layers
 from .base import Component, assume_role_policy, policy_document, statement
 
+# The alias the API invokes when a function has provisioned concurrency.
+LIVE_ALIAS = "live"
+
 
 class FunctionComponent(Component):
     kind = "Function"
@@ -76,12 +79,50 @@ class FunctionComponent(Component):
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(
                 log_format="JSON", log_group=self.log_group.name,
                 application_log_level="INFO", system_log_level="WARN"),
+            # Versions are what provisioned concurrency keeps warm: each deploy publishes one.
+            publish=True if fn.provisioned_concurrency else None,
             # The role's permissions must exist before the first invocation writes logs.
             opts=self.opts(depends_on=[self.policy]),
         )
+        if fn.provisioned_concurrency is not None:
+            ctx.aliases[fn.key] = self._provisioned(fn, name)
         ctx.functions[fn.key] = self.function
         ctx.shipped_log_groups.append(ShippedLogGroup(f"lambda/{fn.key}", self.log_group))
         self.register_outputs({"name": self.function.name, "arn": self.function.arn})
+
+
+    def _provisioned(self, fn: Function, name: str) -> aws.lambda_.Alias:
+        """The alias `live` on the latest published version, kept warm between min and max by
+        Application Auto Scaling's target tracking on LambdaProvisionedConcurrencyUtilization."""
+        pc = fn.provisioned_concurrency
+        alias = aws.lambda_.Alias(self.child("live"), name=LIVE_ALIAS, function_name=self.function.name,
+                                  function_version=self.function.version,
+                                  description="The version the API invokes, with provisioned concurrency", opts=self.opts())
+        config = aws.lambda_.ProvisionedConcurrencyConfig(
+            self.child("provisioned-concurrency"), function_name=self.function.name, qualifier=alias.name,
+            provisioned_concurrent_executions=pc.min,
+            # The autoscaler owns the value after the first deploy; re-applying min would undo it.
+            opts=self.opts(ignore_changes=["provisionedConcurrentExecutions"]))
+        target = aws.appautoscaling.Target(
+            self.child("pc-target"), service_namespace="lambda",
+            resource_id=alias.name.apply(lambda a: f"function:{name}:{a}"),
+            scalable_dimension="lambda:function:ProvisionedConcurrency",
+            min_capacity=pc.min, max_capacity=pc.max,
+            # Registering a target needs the alias's configuration to exist.
+            opts=self.opts(depends_on=[config]))
+        aws.appautoscaling.Policy(
+            self.child("pc-policy"),
+            name=self.ctx.naming.physical(f"{fn.key}-provisioned-concurrency", 256),
+            policy_type="TargetTrackingScaling",
+            service_namespace=target.service_namespace, resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension,
+            target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                # This metric is a fraction (0.7 = 70 %), unlike DynamoDB's utilisation in percent.
+                target_value=pc.target_utilization_percent / 100,
+                predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                    predefined_metric_type="LambdaProvisionedConcurrencyUtilization")),
+            opts=self.opts())
+        return alias
 
 
 def build(ctx: BuildContext, parent: pulumi.Resource) -> None:

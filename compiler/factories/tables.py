@@ -6,13 +6,19 @@ of the table and of each index.
 Tables hold data: they are retained on destroy, and on a protected stage they also get DynamoDB's
 deletion protection and Pulumi's `protect`. Autoscaled capacities are in `ignore_changes`, or every
 deploy would reset what the autoscaler set.
+
+With several regions each table is a global table (version 2019.11.21): the primary region
+creates the table with the NEW_AND_OLD_IMAGES stream replication needs, and every other region
+adds a TableReplica through its own provider, encrypted with that region's key, with its own
+point-in-time recovery and autoscaling. The primary table ignores `replicas`, which the replica
+resources own (as the provider's TableReplica documentation requires).
 """
 from __future__ import annotations
 
 import pulumi
 import pulumi_aws as aws
 
-from ..context import BuildContext
+from ..context import BuildContext, TableRef
 from ..model import Index, KeyAttribute, Table
 from .base import Component
 
@@ -20,6 +26,8 @@ TABLE_NAME_MAX = 255
 # Application Auto Scaling's predefined metrics for DynamoDB, per side.
 SCALING = {"read": ("ReadCapacityUnits", "DynamoDBReadCapacityUtilization"),
            "write": ("WriteCapacityUnits", "DynamoDBWriteCapacityUtilization")}
+# Global tables replicate through the table's stream, which must carry both images.
+GLOBAL_TABLE_STREAM = "NEW_AND_OLD_IMAGES"
 # The provisioned capacities an autoscaler owns (Pulumi property paths).
 AUTOSCALED_INPUTS = ["readCapacity", "writeCapacity", "globalSecondaryIndexes[*].readCapacity", "globalSecondaryIndexes[*].writeCapacity"]
 
@@ -37,10 +45,16 @@ class TableComponent(Component):
     def __init__(self, ctx: BuildContext, parent: pulumi.Resource, table: Table):
         super().__init__(f"table-{table.key}", ctx, parent)
         app = ctx.app
+        name = ctx.naming.physical(table.key, TABLE_NAME_MAX)
+        if app.multi_region and not ctx.primary:
+            self._replica(table, name)
+            return
+        stream = GLOBAL_TABLE_STREAM if app.multi_region else table.stream
+        ignored = (AUTOSCALED_INPUTS if table.autoscale else []) + (["replicas"] if app.multi_region else [])
         capacity = {"read_capacity": table.read_capacity, "write_capacity": table.write_capacity} if table.provisioned else {}
         self.table = aws.dynamodb.Table(
             self.child("table"),
-            name=ctx.naming.physical(table.key, TABLE_NAME_MAX),
+            name=name,
             billing_mode="PROVISIONED" if table.provisioned else "PAY_PER_REQUEST",
             hash_key=table.partition_key.name,
             range_key=table.sort_key.name if table.sort_key else None,
@@ -49,12 +63,14 @@ class TableComponent(Component):
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True, kms_key_arn=ctx.key.arn),
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=table.point_in_time_recovery),
             ttl=aws.dynamodb.TableTtlArgs(attribute_name=table.ttl_attribute, enabled=True) if table.ttl_attribute else None,
-            stream_enabled=True if table.stream else None,
-            stream_view_type=table.stream,
+            stream_enabled=True if stream else None,
+            stream_view_type=stream,
             deletion_protection_enabled=app.protect,
             **capacity,
-            opts=self.opts(**ctx.holds_data(), ignore_changes=AUTOSCALED_INPUTS if table.autoscale else None),
+            opts=self.opts(**ctx.holds_data(), ignore_changes=ignored or None),
         )
+        if ctx.fleet is not None:
+            ctx.fleet.primary_tables[table.key] = self.table
         if table.autoscale:
             # Built from the table's name output: a real edge, so targets wait for the table.
             self._autoscale(table, "table", self.table.name.apply(lambda n: f"table/{n}"), "dynamodb:table")
@@ -63,6 +79,26 @@ class TableComponent(Component):
                                 self.table.name.apply(lambda n, i=index.name: f"table/{n}/index/{i}"), "dynamodb:index")
         ctx.tables[table.key] = self.table
         self.register_outputs({"name": self.table.name, "arn": self.table.arn})
+
+    def _replica(self, table: Table, name: str) -> None:
+        """This region's copy of a global table: data replicated both ways, last writer wins."""
+        ctx = self.ctx
+        primary = ctx.fleet.primary_tables[table.key]
+        replica = aws.dynamodb.TableReplica(
+            self.child("replica"),
+            global_table_arn=primary.arn,
+            kms_key_arn=ctx.key.arn,
+            point_in_time_recovery=table.point_in_time_recovery,
+            deletion_protection_enabled=ctx.app.protect,
+            opts=self.opts(**ctx.holds_data()))
+        if table.autoscale:
+            # Replicas of a provisioned table scale on their own; their ids name the same table.
+            self._autoscale(table, "table", replica.arn.apply(lambda _: f"table/{name}"), "dynamodb:table")
+            for index in table.indexes:
+                self._autoscale(table, f"index-{index.name}", replica.arn.apply(lambda _, i=index.name: f"table/{name}/index/{i}"),
+                                "dynamodb:index")
+        ctx.tables[table.key] = TableRef(name=name, arn=replica.arn)
+        self.register_outputs({"name": name, "arn": replica.arn})
 
     @staticmethod
     def _index(index: Index, capacity: dict) -> aws.dynamodb.TableGlobalSecondaryIndexArgs:

@@ -32,8 +32,10 @@ class UsagePlanComponent(Component):
         self.key_ids = {}
         for key in plan.api_keys:
             # '/' cannot occur in plan or key names, so `<plan>/<key>` never collides.
+            # With several regions every region's key takes the one generated value (api_key_values.py).
+            value = ctx.fleet.api_key_values.get(key) if ctx.fleet is not None else None
             api_key = aws.apigateway.ApiKey(f"{self.component_name}/{key}", name=naming.physical(key, 1024),
-                                             description=f"{key} on plan {plan.key}", enabled=True, opts=self.opts())
+                                             description=f"{key} on plan {plan.key}", enabled=True, value=value, opts=self.opts())
             aws.apigateway.UsagePlanKey(f"{self.component_name}/{key}-binding", key_id=api_key.id, key_type="API_KEY",
                                         usage_plan_id=self.plan.id, opts=self.opts())
             self.key_ids[key] = api_key.id
