@@ -11,7 +11,7 @@ import difflib
 import re
 from typing import Iterator
 
-from . import checks_api, checks_deploy, checks_services
+from . import checks_api, checks_availability, checks_deploy, checks_services
 from .check_support import Check, CheckContext, _functions, _integer, _items, _mapping, _routes, _segments
 from .errors import Diagnostic
 from .handler_source import find_handler
@@ -219,6 +219,14 @@ SEMANTIC_CHECKS: tuple[Check, ...] = (
     checks_api.check_cors,
     checks_api.check_body_schemas,
     checks_api.check_waf,
+    # Several regions, the custom domain, replication, provisioned concurrency (checks_availability.py).
+    checks_availability.check_availability_regions,
+    checks_availability.check_availability_needs,
+    checks_availability.check_health_route,
+    checks_availability.check_drain,
+    checks_availability.check_replicate_to,
+    checks_availability.check_provisioned_concurrency,
+    checks_availability.check_global_table_streams,
 )
 
 

@@ -33,6 +33,8 @@ def plan_diff_command(args: argparse.Namespace, document: dict) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_SPEC
     changes = plan_diff.diff(old, document)
+    for warning in plan_diff.region_warnings(old, document):
+        print(f"{document.get('spec', '')}: {warning}", file=sys.stderr)
     sys.stdout.write(plan_diff.render_markdown(changes) if args.format == "markdown" else plan_diff.render_text(changes))
     if args.detailed_exitcode:
         return 2 if changes else EXIT_OK  # as `terraform plan -detailed-exitcode`: 0 none, 2 changes, 1 errors

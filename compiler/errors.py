@@ -128,10 +128,19 @@ CODE_DESCRIPTIONS = {
     "E329": "A CORS setting API Gateway or browsers reject",
     "E330": "A request body schema that is missing, invalid or rejected by API Gateway models",
     "E331": "An invalid WAF configuration",
+    "E332": "availability.regions does not include the primary region",
+    "E333": "active-passive without exactly two regions",
+    "E334": "availability or domain without what it needs (a domain, an api, a regional endpoint)",
+    "E335": "The health route is not a GET route Route 53 can call without credentials",
+    "E336": "A drained region that is not an app region, or every region drained",
+    "E337": "replicate_to names a region the archive cannot replicate into",
+    "E338": "Provisioned concurrency bounds out of order or above the reserved concurrency",
+    "E339": "A table stream other than new_and_old_images with several regions",
     "W401": "A route requires an API key but no usage plan holds one",
     "W402": "More REST API resources than API Gateway's default quota of 300",
     "W403": "The spec's stage differs from the stack's stage and is ignored",
     "W404": "Reserved concurrency leaves fewer than 100 unreserved executions",
+    "W405": "A region left availability.regions without having been drained first (plan --diff)",
 }
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "serverless-spec-compiler"

@@ -180,8 +180,13 @@ def plan_file(spec_file: str, *, stage: Optional[str] = None, project_root: Path
     loaded = load_offline(spec_file, stage=stage, project_root=project_root, as_file=as_file)
     app = loaded.app
     resources, outputs = run_build(app, project_root)
-    return {"format": PLAN_FORMAT_VERSION, "spec": loaded.spec_path, "stage": app.stage, "region": app.region,
-            "resources": resources, "outputs": outputs, "warnings": loaded.warnings}
+    document = {"format": PLAN_FORMAT_VERSION, "spec": loaded.spec_path, "stage": app.stage, "region": app.region,
+                "resources": resources, "outputs": outputs, "warnings": loaded.warnings}
+    if app.availability is not None:
+        # What `plan --diff` compares to warn about a region removed without being drained.
+        document["availability"] = {"mode": app.availability.mode, "regions": list(app.availability.regions),
+                                    "drain": list(app.availability.drain), "domain": app.domain.name if app.domain else None}
+    return document
 
 
 def to_json(document: dict) -> str:

@@ -29,7 +29,31 @@ REPLACE_INPUTS: dict[str, tuple[str, ...]] = {
     "aws:appautoscaling/target:Target": ("resourceId", "scalableDimension", "serviceNamespace"),
     "aws:wafv2/webAcl:WebAcl": ("scope",),
     "aws:wafv2/webAclAssociation:WebAclAssociation": ("resourceArn", "webAclArn"),
+    # Several regions and the custom domain. Route 53 cannot change a health check's type or
+    # interval; a record's zone and set identifier are its identity.
+    "aws:route53/healthCheck:HealthCheck": ("type", "requestInterval", "measureLatency"),
+    "aws:route53/record:Record": ("zoneId", "setIdentifier"),
+    "aws:acm/certificate:Certificate": ("domainName",),
+    "aws:apigateway/domainName:DomainName": ("domainName",),
+    "aws:dynamodb/tableReplica:TableReplica": ("globalTableArn", "kmsKeyArn"),
+    "aws:lambda/alias:Alias": ("functionName",),
+    "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": ("functionName", "qualifier"),
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": ("bucket",),
+    # A new password is a new API key value in every region: clients' keys stop working.
+    "random:index/randomPassword:RandomPassword": ("length", "special", "upper", "lower", "numeric"),
 }
+
+
+def region_warnings(old: dict, new: dict) -> list[str]:
+    """W405: a region that left `availability.regions` without having been drained in the old
+    plan. Removing it deletes its copy while DNS may still send clients there (records and
+    resolvers' caches); drain it first, deploy, wait out the TTLs, then remove it."""
+    was = old.get("availability") or {}
+    now = new.get("availability") or {}
+    gone = [r for r in was.get("regions", []) if r not in now.get("regions", [new.get("region")])]
+    return [f"W405 availability.regions: region '{region}' is removed without having been drained; DNS may still send clients "
+            f"there. Add it to availability.drain first, deploy, wait for resolvers' caches, then remove it"
+            for region in gone if region not in was.get("drain", [])]
 
 
 @dataclass

@@ -168,8 +168,12 @@ def _convert(spec: LoadedSpec, error) -> Iterator[Diagnostic]:
     if keyword == "uniqueItems":
         yield spec.diagnostic(path, code, "the list has duplicate entries", "list each entry once")
         return
-    if keyword in ("minItems", "minProperties"):
+    if keyword in ("minItems", "minProperties") and (error.validator_value == 1 or not value):
         yield spec.diagnostic(path, code, "must not be empty", f"give at least {error.validator_value}")
+        return
+    if keyword == "minItems":
+        yield spec.diagnostic(path, code, f"has {len(value)} entries, expected at least {error.validator_value}",
+                              f"give at least {error.validator_value}")
         return
     if keyword in ("maxItems", "maxProperties", "maxLength", "minLength"):
         size = len(value) if hasattr(value, "__len__") else value

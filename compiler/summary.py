@@ -24,7 +24,13 @@ def summary(document: dict) -> str:
     for r in resources:
         children[r["parent"]].append(r)
     custom = [r for r in resources if not r["type"].startswith("serverless:")]
-    lines = [f"Plan for {document['spec']}: stage {document['stage']}, region {document['region']}",
+    where = f"region {document['region']}"
+    availability = document.get("availability")
+    if availability:
+        where = (f"{availability['mode']} in {', '.join(availability['regions'])} (primary {document['region']})"
+                 + (f" behind {availability['domain']}" if availability.get("domain") else "")
+                 + (f"; drained: {', '.join(availability['drain'])}" if availability.get("drain") else ""))
+    lines = [f"Plan for {document['spec']}: stage {document['stage']}, {where}",
              f"{len(custom)} resources in {len(resources) - len(custom)} components", ""]
 
     def walk(urn: str, depth: int) -> None:
