@@ -44,6 +44,7 @@ class CaptureMonitor(pulumi_mocks.MockMonitor):
                 "dependencies": {k: sorted(v.urns) for k, v in request.propertyDependencies.items() if v.urns},
                 "all_dependencies": sorted(request.dependencies),
                 "options": resource_options(request),
+                "secret_outputs": list(request.additionalSecretOutputs),
                 "id": response.id,
             })
         return response
@@ -130,7 +131,8 @@ def _resource(request: dict, outputs: dict) -> dict:
         # Explicit dependencies (depends_on, parents' depends_on) not already implied by an input.
         "depends_on": sorted(set(request["all_dependencies"]) - implied),
         "options": request["options"],
-        "outputs": _plain(outputs),
+        # Outputs the program marked secret are never shown (the engine keeps them encrypted).
+        "outputs": _plain({k: SECRET_PLACEHOLDER if k in request["secret_outputs"] else v for k, v in outputs.items()}),
     }
 
 
