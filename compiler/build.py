@@ -95,17 +95,15 @@ def build(app: App, project_root: Path, *, offline: bool = False) -> dict[str, p
 
 def stack_outputs(fleet: Fleet) -> dict[str, pulumi.Input]:
     """The primary region's outputs at the top (one-region stacks keep their outputs as they were);
-    with several regions, `regions` maps each to its API URL and health check, and the global part
-    adds the domain URL and the operations dashboard."""
+    with several regions, `regions` maps each to its own outputs and health check, and the global
+    part adds the domain URL, the health alarm topic and the operations dashboard."""
     app = fleet.app
     primary = fleet.regions[app.region]
     outputs: dict[str, pulumi.Input] = {"stage": app.stage, "region": app.region, **primary.outputs}
     if fleet.global_ctx is not None:
         outputs.update(fleet.global_ctx.outputs)
     if app.multi_region:
-        outputs["regions"] = {region: {key: value for key, value in (
-            ("api_url", ctx.outputs.get("api_url")), ("api_id", ctx.outputs.get("api_id")),
-            ("health_check_id", ctx.health_check.id if ctx.health_check is not None else None),
-            ("dashboard", ctx.outputs.get("dashboard_url"))) if value is not None}
-            for region, ctx in fleet.regions.items()}
+        # Each region's own outputs (as a one-region stack would give them) and its health check.
+        outputs["regions"] = {region: {**ctx.outputs, **({"health_check_id": ctx.health_check.id} if ctx.health_check is not None else {})}
+                              for region, ctx in fleet.regions.items()}
     return outputs

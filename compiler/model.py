@@ -277,6 +277,9 @@ class App:
     # depend on how the path was spelled or where the command ran.
     spec_file: str = field(default="", compare=False)
 
+    def function(self, key: str) -> Function:
+        return next(f for f in self.functions if f.key == key)
+
     @property
     def regions(self) -> tuple[str, ...]:
         """Every region the app runs in, the primary (`region`) first: it holds what exists once

@@ -34,7 +34,27 @@ def plan_json(spec: str, stage: str | None = None) -> str:
 
 
 def plan(spec: str, stage: str | None = None) -> dict:
-    return json.loads(plan_json(spec, stage))
+    document = json.loads(plan_json(str(spec), stage))
+    region = getattr(spec, "region", None)
+    return region_view(document, region) if region else document
+
+
+def region_view(document: dict, region: str) -> dict:
+    """One region of a several-region plan as a one-region plan of that region would look: the
+    resources under that region's App component (its provider included), `region` set to it, and
+    that region's own outputs over the top-level ones (the global part and other regions left out)."""
+    children: dict[str, list[dict]] = {}
+    for r in document["resources"]:
+        children.setdefault(r["parent"], []).append(r)
+    [root] = [r for r in document["resources"] if r["type"] == "serverless:index:App" and r["name"].endswith(f"-{region}")]
+    kept, stack = [root], [root["urn"]]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            kept.append(child)
+            stack.append(child["urn"])
+    outputs = {k: v for k, v in document["outputs"].items() if k != "regions"}
+    outputs.update(document["outputs"]["regions"][region], region=region)
+    return {**document, "region": region, "resources": sorted(kept, key=lambda r: r["urn"]), "outputs": outputs}
 
 
 def resources(document: dict, type_token: str) -> list[dict]:
@@ -70,5 +90,40 @@ MINIMAL = "tests/golden/plan_minimal/spec.yaml"
 NESTED = "tests/golden/plan_nested_paths/spec.yaml"
 USAGE_PLANS = "tests/golden/plan_several_usage_plans/spec.yaml"
 FUNCTIONS_ONLY = "tests/golden/plan_functions_only/spec.yaml"
-CASE_IDS = [case for case, _, _ in plan_cases()]
-CASE_SPECS = [spec for _, spec, _ in plan_cases()]
+class RegionSpec(str):
+    """A spec path (so `ROOT / spec` still reads the raw file) naming one region of a several-region
+    plan: `plan(spec)` then gives that region's view (see region_view)."""
+
+    region: str
+
+    def __new__(cls, path: str, region: str):
+        self = super().__new__(cls, path)
+        self.region = region
+        return self
+
+    # Distinct from the plain path and from other regions in caches keyed by the spec.
+    def __eq__(self, other: object) -> bool:
+        return str.__eq__(self, other) and getattr(other, "region", None) == self.region
+
+    def __hash__(self) -> int:
+        return hash((str(self), self.region))
+
+
+def _case_specs() -> list[tuple[str, str]]:
+    """(id, spec) for every plan case; a several-region case once per region, so every one-region
+    invariant also holds in each region of a several-region plan."""
+    import yaml
+
+    out = []
+    for case, spec, _ in plan_cases():
+        raw = yaml.safe_load((ROOT / spec).read_text(encoding="utf-8"))
+        regions = (raw.get("availability") or {}).get("regions") or []
+        if len(regions) > 1:
+            out += [(f"{case}@{region}", RegionSpec(spec, region)) for region in regions]
+        else:
+            out.append((case, spec))
+    return out
+
+
+CASE_IDS = [case for case, _ in _case_specs()]
+CASE_SPECS = [spec for _, spec in _case_specs()]

@@ -6,6 +6,8 @@ names, log group names), never from a copy of a plan.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import json
 from fnmatch import fnmatchcase
 from functools import lru_cache
@@ -41,7 +43,9 @@ STATISTIC_KINDS = {"function_duration_ms", "api_latency_ms"}
 def app_model(spec: str) -> App:
     """The typed model of a spec (relative to the repository root): where the expectations come from."""
     data = validate_file(str(ROOT / spec), ROOT).data
-    return normalize(data, stage=offline_stage(data, None), spec_file=spec, project_root=ROOT)
+    app = normalize(data, stage=offline_stage(data, None), spec_file=str(spec), project_root=ROOT)
+    # One region of a several-region plan (plan_support.RegionSpec): that region's view.
+    return dataclasses.replace(app, region=spec.region) if hasattr(spec, "region") else app
 
 
 SCHEMA = json.loads((ROOT / "schema" / "app.schema.json").read_text(encoding="utf-8"))

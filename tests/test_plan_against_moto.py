@@ -8,6 +8,8 @@ moto's default account, so every other ARN is used as planned.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import re
 from functools import lru_cache
@@ -20,13 +22,14 @@ from compiler.model import App
 from compiler.normalize import normalize
 from compiler.stages import offline_stage
 from compiler.validate import validate_file
-from plan_support import ROOT, one, plan, plan_cases, resources
+from plan_support import CASE_IDS, CASE_SPECS, ROOT, one, plan, plan_cases, resources
 
 SAMPLE = "specs/serverless-app.yaml"
 EU_WEST_1 = "tests/golden/plan_eu_west_1/spec.yaml"
 CASES = plan_cases()
-ALL_SPECS = [spec for _, spec, _ in CASES]
-ALL_IDS = [case for case, _, _ in CASES]
+# Every case, a several-region case once per region (plan_support.RegionSpec).
+ALL_SPECS = CASE_SPECS
+ALL_IDS = CASE_IDS
 assert SAMPLE in ALL_SPECS and EU_WEST_1 in ALL_SPECS
 # Moto sessions cost about half a second each: apply the sample, eu-west-1 (another region, an edge API)
 # and the functions-only case (no API, two addresses, several environment variables).
@@ -41,11 +44,13 @@ LOG_GROUP_NAME = re.compile(r"[\.\-_/#A-Za-z0-9]{1,512}")
 @lru_cache(maxsize=None)
 def app_model(spec: str) -> App:
     data = validate_file(str(ROOT / spec), ROOT).data
-    return normalize(data, stage=offline_stage(data, None), spec_file=spec, project_root=ROOT)
+    app = normalize(data, stage=offline_stage(data, None), spec_file=str(spec), project_root=ROOT)
+    # One region of a several-region plan (plan_support.RegionSpec): that region's view.
+    return dataclasses.replace(app, region=spec.region) if hasattr(spec, "region") else app
 
 
 API_SPECS = [spec for spec in ALL_SPECS if app_model(spec).api is not None]
-API_IDS = [case for case, spec, _ in CASES if spec in API_SPECS]
+API_IDS = [case for case, spec in zip(ALL_IDS, ALL_SPECS) if spec in API_SPECS]
 
 
 @pytest.fixture(autouse=True)
@@ -484,7 +489,9 @@ def test_every_route_of_the_spec_is_an_aws_proxy_post_integration_of_its_functio
         assert integration["type"] == "aws_proxy"
         assert integration["httpMethod"] == "POST"
         function_arn = arns[names[route.function]]
-        assert f"/functions/{function_arn}/invocations" in integration["uri"]
+        # A function with provisioned concurrency is invoked through its alias `live`.
+        qualifier = ":live" if app.function(route.function).provisioned_concurrency else ""
+        assert f"/functions/{function_arn}{qualifier}/invocations" in integration["uri"]
         assert integration["uri"].startswith(f"arn:aws:apigateway:{app.region}:lambda:path/")
         assert integration.get("timeoutInMillis", 29000) <= 29000
 

@@ -6,6 +6,8 @@ never from a copy of a plan.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from fnmatch import fnmatchcase
 from functools import lru_cache
@@ -42,7 +44,9 @@ BUCKET_PARTS = (
 @lru_cache(maxsize=None)
 def app_model(spec: str) -> App:
     data = validate_file(str(ROOT / spec), ROOT).data
-    return normalize(data, stage=offline_stage(data, None), spec_file=spec, project_root=ROOT)
+    app = normalize(data, stage=offline_stage(data, None), spec_file=str(spec), project_root=ROOT)
+    # One region of a several-region plan (plan_support.RegionSpec): that region's view.
+    return dataclasses.replace(app, region=spec.region) if hasattr(spec, "region") else app
 
 
 def as_list(value) -> list:
