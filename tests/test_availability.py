@@ -411,3 +411,22 @@ def test_removing_a_region_that_was_not_drained_warns_and_a_drained_one_does_not
     assert plan_diff.region_warnings(old, old) == []
     one_region = {"region": "eu-west-1"}
     assert [w for w in plan_diff.region_warnings(old, one_region) if "'us-east-1'" in w]
+
+
+def test_the_region_lists_of_the_schema_agree():
+    schema = json.loads((ROOT / "schema" / "app.schema.json").read_text(encoding="utf-8"))
+    assert schema["$defs"]["aws_region"]["enum"] == schema["properties"]["region"]["enum"]
+
+
+def test_a_stage_may_run_in_several_regions_while_another_runs_in_one(tmp_specs):
+    raw = yaml.safe_load(ACTIVE_ACTIVE.read_text(encoding="utf-8"))
+    availability, domain = raw.pop("availability"), raw.pop("domain")
+    raw["logs"] = {"archive": {"replicate_to": "us-east-1"}}
+    raw["stages"] = {"dev": {}, "prod": {"availability": availability, "domain": domain, "logs": {"archive": {"replicate_to": "eu-west-1"}}}}
+    path = Path(tmp_specs) / "staged.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    dev = plan_file(str(path), stage="dev", project_root=ROOT)
+    prod = plan_file(str(path), stage="prod", project_root=ROOT)
+    assert "availability" not in dev and not resources(dev, "aws:route53/healthCheck:HealthCheck")
+    assert prod["availability"]["regions"] == availability["regions"]
+    assert len(resources(prod, "aws:route53/healthCheck:HealthCheck")) == len(availability["regions"])
