@@ -172,7 +172,7 @@ def _convert(spec: LoadedSpec, error) -> Iterator[Diagnostic]:
         yield spec.diagnostic(path, code, "must not be empty", f"give at least {error.validator_value}")
         return
     if keyword == "minItems":
-        yield spec.diagnostic(path, code, f"has {len(value)} entries, expected at least {error.validator_value}",
+        yield spec.diagnostic(path, code, f"has {len(value)} entr{'y' if len(value) == 1 else 'ies'}, expected at least {error.validator_value}",
                               f"give at least {error.validator_value}")
         return
     if keyword in ("maxItems", "maxProperties", "maxLength", "minLength"):
