@@ -22,6 +22,7 @@ from compiler.__main__ import main
 from compiler.normalize import normalize
 from compiler.openapi_export import clean_document
 from plan_support import GOLDEN, ROOT
+from test_plan_against_moto import greedy_parameters_as_validators_read_them
 from test_safe_deploy import import_warnings
 
 SAMPLE = "specs/serverless-app.yaml"
@@ -406,8 +407,10 @@ def for_moto(body: dict) -> dict:
     a uri and httpMethod, which a mock integration has not (the OPTIONS method stays, without
     integration); and failOnWarnings runs openapi-spec-validator, which wants every operation on a
     templated path to declare the path's parameters (the preflight mocks do not; they get them) and
-    rejects the `$schema` of a draft 4 model (API Gateway's own examples carry it; it is dropped)."""
-    body = copy.deepcopy(body)
+    rejects the `$schema` of a draft 4 model (API Gateway's own examples carry it; it is dropped),
+    and reads a greedy `{proxy+}` as a parameter named `proxy+` (see
+    test_plan_against_moto.greedy_parameters_as_validators_read_them)."""
+    body = greedy_parameters_as_validators_read_them(body)
     body["info"].setdefault("description", "imported by tests")
     for model in body.get("components", {}).get("schemas", {}).values():
         model.pop("$schema", None)
