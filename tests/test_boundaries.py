@@ -33,7 +33,6 @@ from typing import Any, Iterator
 
 import pytest
 
-from compiler.errors import render_path
 from compiler.loader import load_text
 from compiler.validate import diagnose
 from spec_facts import ROOT, SCHEMA, resolve
@@ -97,6 +96,14 @@ RICH: dict = {
 # Containers the rich spec leaves out (a stage view doubles every validation); their bound tests
 # start from this value instead.
 ABSENT = {("stages",): {"dev": {}}}
+
+
+def render_path(parts) -> str:
+    """("api", "routes", 0, "path") -> "api.routes[0].path", as diagnostics name places."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def diagnostics(document: dict) -> list:
