@@ -513,6 +513,8 @@ def test_functions_carry_the_spec_settings_and_write_json_logs_to_their_own_grou
         assert inputs["loggingConfig"]["logGroup"] == f"/aws/lambda/{name}"
         if raw.get("description"):
             assert inputs["description"] == raw["description"]
+        else:  # a generated one that names the app, the function and the stage
+            assert all(part in inputs["description"] for part in (data["name"], key, stage)), inputs["description"]
 
 
 def test_environment_values_that_are_not_strings_are_stringified_as_written():
