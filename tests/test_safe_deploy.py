@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler.plan import plan_file, to_json
+from compiler.plan import plan_file
 from plan_support import CASE_IDS, CASE_SPECS, ROOT, SAMPLE, USAGE_PLANS, one, plan, plan_json, resources
 
 KEY, ALIAS, BUCKET = "aws:kms/key:Key", "aws:kms/alias:Alias", "aws:s3/bucket:Bucket"
