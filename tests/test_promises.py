@@ -409,6 +409,8 @@ def test_retention_and_archive_lifecycle_days_equal_the_spec(spec, stage):
     assert [r["expiration"]["days"] for r in rules if "days" in r.get("expiration", {})] == [logs["archive"]["expire_after_days"]]
     assert [r["noncurrentVersionExpiration"]["noncurrentDays"] for r in rules if "noncurrentVersionExpiration" in r] == \
         [logs["archive"]["noncurrent_expire_after_days"]]
+    # README: incomplete multipart uploads are aborted after 7 days.
+    assert [r["abortIncompleteMultipartUpload"]["daysAfterInitiation"] for r in rules if "abortIncompleteMultipartUpload" in r] == [7]
 
 
 def _settings_of(alarm: dict) -> dict:
