@@ -14,6 +14,7 @@ import json
 import re
 from datetime import datetime, timezone
 from fnmatch import fnmatchcase
+from functools import lru_cache
 
 import jq
 import pytest
@@ -100,6 +101,11 @@ def test_the_access_log_is_one_json_line_per_request_with_the_documented_fields(
 
 # 2. The archive: decompressed envelopes as JSON lines, in the documented layout ------------------
 
+@lru_cache(maxsize=None)
+def _jq(query: str):
+    return jq.compile(query)
+
+
 def firehose_deliver(stream: dict, records: list[bytes], arrival: datetime) -> dict[str, bytes]:
     """The S3 objects Firehose writes for `records` put into `stream` (its plan inputs), following
     the stream's own configuration as the Firehose developer guide describes it: the processors
@@ -129,7 +135,7 @@ def firehose_deliver(stream: dict, records: list[bytes], arrival: datetime) -> d
             elif processor["type"] == "MetadataExtraction":
                 assert parameters["JsonParsingEngine"] == "JQ-1.6"
                 try:
-                    keys = jq.compile(parameters["MetadataExtractionQuery"]).input_value(json.loads(data)).first()
+                    keys = _jq(parameters["MetadataExtractionQuery"]).input_value(json.loads(data)).first()
                 except (ValueError, UnicodeDecodeError):
                     failed = "partitioning-failed"
             elif processor["type"] == "AppendDelimiterToRecord":
