@@ -22,7 +22,7 @@ import pytest
 from moto import mock_aws
 
 import spec_facts as facts
-from plan_support import ROOT, one, plan, plan_cases, resources
+from plan_support import one, plan, plan_cases, resources
 
 SAMPLE = "specs/serverless-app.yaml"
 EU_WEST_1 = "tests/golden/plan_eu_west_1/spec.yaml"
