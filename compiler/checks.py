@@ -172,23 +172,36 @@ def check_api_keys(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
                                   "add api.usage_plans with at least one plan and its api_keys")
 
 
+def _window_problem(spec: LoadedSpec, where: tuple, *layers: dict) -> Iterator[Diagnostic]:
+    """E310 when period_s x evaluation_periods of `layers` merged (later winning, defaults first)
+    exceeds what CloudWatch accepts: one day for periods under an hour, seven days otherwise."""
+    period = _integer(next((layer["period_s"] for layer in reversed(layers) if "period_s" in layer), ALARM_DEFAULT_PERIOD_S))
+    count = _integer(next((layer["evaluation_periods"] for layer in reversed(layers) if "evaluation_periods" in layer), ALARM_DEFAULT_EVALUATIONS))
+    if period is not None and count is not None and period > 0 and count > 0:
+        limit = 86_400 if period < 3600 else 604_800
+        if period * count > limit:
+            yield spec.diagnostic(where, "E310", f"period_s x evaluation_periods = {period * count} s exceeds CloudWatch's {limit} s",
+                                  "one day at most for periods under an hour, seven days otherwise")
+
+
 def check_alarms(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
-    """CloudWatch's evaluation window limit, and API alarms only when there is an API."""
+    """CloudWatch's evaluation window limit (spec-wide alarms, and a function's own alarm merged
+    over the spec-wide one), and API alarms only when there is an API."""
     alarms = _mapping(spec.data.get("alarms"))
     for kind, alarm in alarms.items():
         if not isinstance(alarm, dict):
             continue
-        period = _integer(alarm.get("period_s", ALARM_DEFAULT_PERIOD_S))
-        count = _integer(alarm.get("evaluation_periods", ALARM_DEFAULT_EVALUATIONS))
-        if period is not None and count is not None and period > 0 and count > 0:
-            limit = 86_400 if period < 3600 else 604_800
-            if period * count > limit:
-                yield spec.diagnostic(("alarms", kind), "E310", f"period_s x evaluation_periods = {period * count} s exceeds CloudWatch's {limit} s",
-                                      "one day at most for periods under an hour, seven days otherwise")
+        yield from _window_problem(spec, ("alarms", kind), alarm)
         if kind in API_ALARMS and "api" not in spec.data:
             yield spec.diagnostic(("alarms", kind), "E311", f"alarm '{kind}' watches the API, but the spec has no api", "remove the alarm or add an api", key=True)
         if kind.startswith("table_") and not spec.data.get("tables"):
             yield spec.diagnostic(("alarms", kind), "E311", f"alarm '{kind}' watches tables, but the spec has none", "remove the alarm or add tables", key=True)
+    for name, function in _functions(spec).items():
+        for key, own in _mapping(function.get("alarms")).items():
+            # Only a function that sets its own period or count has a window of its own; otherwise
+            # it is the spec-wide alarm's, reported above.
+            if isinstance(own, dict) and ("period_s" in own or "evaluation_periods" in own):
+                yield from _window_problem(spec, ("functions", name, "alarms", key), _mapping(alarms.get(f"function_{key}")), own)
 
 
 SEMANTIC_CHECKS: tuple[Check, ...] = (

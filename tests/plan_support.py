@@ -57,6 +57,32 @@ def region_view(document: dict, region: str) -> dict:
     return {**document, "region": region, "resources": sorted(kept, key=lambda r: r["urn"]), "outputs": outputs}
 
 
+# What golden files store instead of the code archives' content hashes: any edit of a handler (a
+# comment) would otherwise change every golden plan, and refreshing goldens without reading them
+# would become a habit. The archive's file list stays; tests/test_packaging.py pins the hashes.
+CODE_HASH_PLACEHOLDER = "<content hash of the code folder>"
+FILE_HASH_PLACEHOLDER = "sha256:<content hash of the file>"
+
+
+def _without_code_hashes(node):
+    if isinstance(node, dict):
+        if set(node) == {"$archive"}:
+            archive = node["$archive"]
+            return {"$archive": {**archive, "sha256": CODE_HASH_PLACEHOLDER,
+                                 "entries": {name: FILE_HASH_PLACEHOLDER for name in archive["entries"]}}}
+        return {key: _without_code_hashes(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_without_code_hashes(value) for value in node]
+    return node
+
+
+def golden_text(plan_text: str) -> str:
+    """A plan document's JSON text as golden files hold it: the same document, serialised the same
+    way, with every code archive's content hashes (the archive's and each file's) replaced by
+    placeholders. Nothing else changes (the plan JSON format itself is a fixed contract)."""
+    return to_json(_without_code_hashes(json.loads(plan_text)))
+
+
 def resources(document: dict, type_token: str) -> list[dict]:
     return [r for r in document["resources"] if r["type"] == type_token]
 

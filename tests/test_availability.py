@@ -430,3 +430,18 @@ def test_a_stage_may_run_in_several_regions_while_another_runs_in_one(tmp_specs)
     assert "availability" not in dev and not resources(dev, "aws:route53/healthCheck:HealthCheck")
     assert prod["availability"]["regions"] == availability["regions"]
     assert len(resources(prod, "aws:route53/healthCheck:HealthCheck")) == len(availability["regions"])
+
+
+@pytest.mark.parametrize("labels,valid", [
+    ([63, 63, 63, 58], True),     # 63+1+63+1+63+1+58 = 250 characters plus ".io" = 253
+    ([63, 63, 63, 59], False),    # 254 characters
+    ([64, 3], False),             # a label over 63 characters
+])
+def test_the_domain_name_is_at_most_253_characters_in_labels_of_at_most_63(labels, valid):
+    from compiler.validate import diagnose
+    from compiler.loader import load_text
+
+    name = ".".join("a" * n for n in labels) + ".io"
+    text = _spec_text(domain={"name": name, "hosted_zone_id": "Z0123456789ABCDEFGHIJ"})
+    codes = [(d.code, d.path) for d in diagnose(load_text(text, "spec.yaml"), ROOT) if d.severity == "error"]
+    assert (("E205", "domain.name") not in codes) == valid, (len(name), codes)

@@ -1,27 +1,22 @@
 """Observability invariants of the plan: every log group is retained, encrypted and archived through
 Firehose to the archive bucket; alarms, the alarm topic and the dashboard match the spec.
 
-Expectations come from the spec (through the typed model) and from AWS's own conventions (metric
-names, log group names), never from a copy of a plan.
+Expectations come from the raw spec and the schema's defaults (tests/spec_facts.py, never the
+compiler's own normalizer, so a bug there cannot move the plan and the expectation together) and
+from AWS's own conventions (metric names, log group names), never from a copy of a plan.
 """
 from __future__ import annotations
 
-import dataclasses
-
 import json
 from fnmatch import fnmatchcase
-from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 
 import pytest
 import yaml
 
-from compiler.model import Alarm, App
-from compiler.normalize import normalize
-from compiler.stages import offline_stage
 from compiler.plan import plan_file
-from compiler.validate import validate_file
+import spec_facts as facts
 from plan_support import CASE_IDS as ALL_IDS
 from plan_support import CASE_SPECS as ALL_SPECS
 from plan_support import EU_WEST_1, MINIMAL, ROOT, SAMPLE, one, plan, policy_statements, resources
@@ -37,55 +32,7 @@ TOPIC = "aws:sns/topic:Topic"
 FUNCTION_METRIC = {"function_errors": "Errors", "function_throttles": "Throttles", "function_duration_ms": "Duration"}
 API_METRIC = {"api_4xx": "4XXError", "api_5xx": "5XXError", "api_latency_ms": "Latency"}
 STATISTIC_KINDS = {"function_duration_ms", "api_latency_ms"}
-
-
-@lru_cache(maxsize=None)
-def app_model(spec: str) -> App:
-    """The typed model of a spec (relative to the repository root): where the expectations come from."""
-    data = validate_file(str(ROOT / spec), ROOT).data
-    app = normalize(data, stage=offline_stage(data, None), spec_file=str(spec), project_root=ROOT)
-    # One region of a several-region plan (plan_support.RegionSpec): that region's view.
-    return dataclasses.replace(app, region=spec.region) if hasattr(spec, "region") else app
-
-
-SCHEMA = json.loads((ROOT / "schema" / "app.schema.json").read_text(encoding="utf-8"))
-FUNCTION_KINDS = ("function_errors", "function_error_rate_percent", "function_throttles", "function_duration_ms")
-
-
-def raw_offline(spec: str) -> dict:
-    """The spec as YAML reads it, its offline stage's override merged by hand (independent of the
-    compiler's own merge): mappings merge, anything else replaces."""
-    raw = yaml.safe_load((ROOT / spec).read_text(encoding="utf-8"))
-
-    def merge(base, over):
-        if isinstance(base, dict) and isinstance(over, dict):
-            return {**base, **{k: merge(base.get(k), v) for k, v in over.items()}}
-        return over
-    override = (raw.get("stages") or {}).get(raw.get("stage", "dev")) or {}
-    return merge({k: v for k, v in raw.items() if k != "stages"}, override)
-
-
-def schema_alarm_defaults(kind: str) -> dict:
-    ref = SCHEMA["properties"]["alarms"]["properties"][kind]["$ref"].rsplit("/", 1)[-1]
-    out = {}
-    for name, prop in SCHEMA["$defs"][ref]["properties"].items():
-        prop = SCHEMA["$defs"][prop["$ref"].rsplit("/", 1)[-1]] if "$ref" in prop else prop
-        if "default" in prop:
-            out[name] = prop["default"]
-    return out
-
-
-def expected_function_alarms(spec: str) -> dict[tuple[str, str], dict]:
-    """(kind, function key) -> the settings the raw spec asks for: schema defaults, then the
-    spec-wide alarms.<kind>, then functions.<key>.alarms.<kind without function_>."""
-    raw = raw_offline(spec)
-    out = {}
-    for key, fn in raw["functions"].items():
-        for kind in FUNCTION_KINDS:
-            layers = [layer for layer in ((raw.get("alarms") or {}).get(kind), (fn.get("alarms") or {}).get(kind[len("function_"):])) if layer]
-            if layers:
-                out[(kind, key)] = {**schema_alarm_defaults(kind), **{k: v for layer in layers for k, v in layer.items()}}
-    return out
+FUNCTION_KINDS = facts.FUNCTION_ALARMS
 
 
 def arn_like(pattern: str, arn: str) -> bool:
@@ -102,13 +49,13 @@ def key_arn(document: dict) -> str:
     return one(document, "aws:kms/key:Key")["outputs"]["arn"]
 
 
-def delivery_error_group_name(app: App) -> str:
-    return f"/aws/kinesisfirehose/{app.name}-{app.stage}"
+def delivery_error_group_name(spec: str) -> str:
+    return f"/aws/kinesisfirehose/{facts.prefix(spec)}"
 
 
-def app_log_groups(document: dict, app: App) -> list[dict]:
+def app_log_groups(document: dict, spec: str) -> list[dict]:
     """Every log group the app creates except Firehose's own delivery-error group."""
-    return [g for g in resources(document, LOG_GROUP) if g["inputs"]["name"] != delivery_error_group_name(app)]
+    return [g for g in resources(document, LOG_GROUP) if g["inputs"]["name"] != delivery_error_group_name(spec)]
 
 
 def function_names(document: dict) -> dict[str, str]:
@@ -121,7 +68,7 @@ def rest_api(document: dict) -> dict | None:
     return apis[0] if apis else None
 
 
-API_SPECS = [spec for spec in ALL_SPECS if app_model(spec).api is not None]
+API_SPECS = [spec for spec in ALL_SPECS if facts.api(spec) is not None]
 assert set(BOTH) <= set(API_SPECS)
 
 
@@ -129,18 +76,18 @@ assert set(BOTH) <= set(API_SPECS)
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
 def test_every_log_group_has_one_subscription_filter_to_the_apps_one_firehose_stream_writing_to_the_archive_bucket(spec):
-    document, app = plan(spec), app_model(spec)
+    document, api = plan(spec), facts.api(spec)
     bucket_arn = one(document, "aws:s3/bucket:Bucket")["outputs"]["arn"]
     # One stream per app and region, however many functions: the per-region stream quota and the
     # per-stream buffers do not grow with the spec.
     stream = one(document, STREAM)
     assert stream["inputs"]["extendedS3Configuration"]["bucketArn"] == bucket_arn
     filters = resources(document, FILTER)
-    groups = app_log_groups(document, app)
+    groups = app_log_groups(document, spec)
     # One group per function, plus the API's access and execution groups when there is an API.
     # With a web ACL created here, its `aws-waf-logs-` group too.
-    own_waf = bool(app.api and app.api.waf and not app.api.waf.web_acl_arn)
-    assert len(groups) == len(app.functions) + (2 if app.api else 0) + own_waf
+    own_waf = bool(api and api.get("waf") and not api["waf"].get("web_acl_arn"))
+    assert len(groups) == len(facts.functions(spec)) + (2 if api else 0) + own_waf
     for group in groups:
         name = group["inputs"]["name"]
         mine = [f for f in filters if f["inputs"]["logGroup"] == name]
@@ -158,9 +105,9 @@ def test_every_log_group_has_one_subscription_filter_to_the_apps_one_firehose_st
 
 @pytest.mark.parametrize("spec", API_SPECS)
 def test_the_api_execution_log_group_is_created_under_api_gateways_name_and_shipped(spec):
-    document, app = plan(spec), app_model(spec)
+    document = plan(spec)
     api = rest_api(document)
-    expected = f"API-Gateway-Execution-Logs_{api['id']}/{app.stage}"
+    expected = f"API-Gateway-Execution-Logs_{api['id']}/{facts.stage_of(spec)}"
     group = [g for g in resources(document, LOG_GROUP) if g["inputs"]["name"] == expected]
     assert len(group) == 1, f"no log group {expected}"
     subscription = [f for f in resources(document, FILTER) if f["inputs"]["logGroup"] == expected]
@@ -170,8 +117,8 @@ def test_the_api_execution_log_group_is_created_under_api_gateways_name_and_ship
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
 def test_the_firehose_delivery_error_group_exists_and_is_not_itself_subscribed(spec):
-    document, app = plan(spec), app_model(spec)
-    name = delivery_error_group_name(app)
+    document = plan(spec)
+    name = delivery_error_group_name(spec)
     assert [g["inputs"]["name"] for g in resources(document, LOG_GROUP)].count(name) == 1
     assert not [f for f in resources(document, FILTER) if f["inputs"]["logGroup"] == name], \
         "the delivery-error group would feed the streams whose errors it records"
@@ -179,9 +126,9 @@ def test_the_firehose_delivery_error_group_exists_and_is_not_itself_subscribed(s
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
 def test_the_delivery_stream_partitions_by_source_and_date_and_writes_gzip_kms_encrypted_batches(spec):
-    document, app = plan(spec), app_model(spec)
+    document = plan(spec)
     key = key_arn(document)
-    delivery_errors = delivery_error_group_name(app)
+    delivery_errors = delivery_error_group_name(spec)
     error_streams = {s["inputs"]["name"] for s in resources(document, "aws:cloudwatch/logStream:LogStream")
                      if s["inputs"]["logGroupName"] == delivery_errors}
     stream = one(document, STREAM)
@@ -211,12 +158,12 @@ def test_the_delivery_stream_partitions_by_source_and_date_and_writes_gzip_kms_e
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
 def test_every_log_group_keeps_the_specs_retention_and_is_encrypted_with_the_app_key(spec):
-    document, app = plan(spec), app_model(spec)
+    document = plan(spec)
     key = key_arn(document)
     groups = resources(document, LOG_GROUP)
     assert groups
     for group in groups:
-        assert group["inputs"]["retentionInDays"] == app.logs.retention_days, group["inputs"]["name"]
+        assert group["inputs"]["retentionInDays"] == facts.logs(spec)["retention_days"], group["inputs"]["name"]
         assert group["inputs"]["kmsKeyId"] == key, group["inputs"]["name"]
 
 
@@ -251,30 +198,39 @@ def _alarm_kind_and_target(alarm: dict) -> tuple[str, str]:
 
 
 def _expected_statistic(kind: str, statistic: str | None) -> dict:
+    """Counts are summed; distributions use the spec's statistic (the schema's default filled in
+    by spec_facts): a percentile is an extended statistic, Average/Minimum/Maximum a statistic."""
     if kind not in STATISTIC_KINDS:
         return {"statistic": "Sum"}
-    stat = statistic or "p99"
-    return {"extendedStatistic": stat} if stat.startswith("p") else {"statistic": stat}
+    assert statistic, f"{kind} has no statistic, not even the schema's default"
+    return {"extendedStatistic": statistic} if statistic.startswith("p") else {"statistic": statistic}
+
+
+def expected_alarms(spec: str, document: dict) -> dict[tuple[str, str], dict]:
+    """(kind, watched physical name or "api") -> the settings the raw spec asks for."""
+    names = function_names(document)
+    out = {}
+    for (kind, target), settings in facts.alarm_settings(spec).items():
+        if kind in FUNCTION_KINDS:
+            out[(kind, names[target])] = settings
+        elif kind.startswith("table_"):
+            out[(kind, f"{facts.prefix(spec)}-{target}")] = settings
+        else:
+            out[(kind, target)] = settings
+    return out
 
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
 def test_alarms_are_exactly_the_specs_kinds_for_each_function_and_the_api(spec):
-    document, app = plan(spec), app_model(spec)
-    alarms = resources(document, ALARM)
-    api_kinds = [a for a in app.alarms.alarms if not a.per_function]
-    names = function_names(document)
-    seen = [_alarm_kind_and_target(a) for a in alarms]
-    wanted = [(kind, names[key]) for kind, key in expected_function_alarms(spec)]
-    raw = raw_offline(spec)
-    tables = [f"{raw['name']}-{document['stage']}-{t}" for t in raw.get("tables", {})]
-    wanted += [(a.kind, "api") for a in api_kinds if a.kind.startswith("api_")] if app.api else []
-    wanted += [(a.kind, table) for a in api_kinds if a.kind.startswith("table_") for table in tables]
-    assert sorted(seen) == sorted(wanted)
+    document = plan(spec)
+    seen = [_alarm_kind_and_target(a) for a in resources(document, ALARM)]
+    assert sorted(seen) == sorted(expected_alarms(spec, document))
 
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
 def test_each_alarm_has_the_specs_threshold_period_evaluation_periods_and_statistic(spec):
-    document, app = plan(spec), app_model(spec)
+    document = plan(spec)
+    wanted = expected_alarms(spec, document)
     topic = one(document, TOPIC)["outputs"]["arn"]
     lambdas = {f["inputs"]["name"] for f in resources(document, "aws:lambda/function:Function")}
     api = rest_api(document)
@@ -282,16 +238,10 @@ def test_each_alarm_has_the_specs_threshold_period_evaluation_periods_and_statis
     for alarm in resources(document, ALARM):
         inputs = alarm["inputs"]
         kind, target = _alarm_kind_and_target(alarm)
-        if kind in FUNCTION_KINDS:
-            key = {name: key for key, name in function_names(document).items()}[target]
-            raw = expected_function_alarms(spec).get((kind, key))
-            assert raw is not None, f"{inputs['name']} watches {kind}, which the spec does not ask for"
-            rule = Alarm(kind, raw["threshold"], raw["period_s"], raw["evaluation_periods"], raw.get("statistic"))
-        else:
-            rule = app.alarms.get(kind)
-        assert rule is not None, f"{inputs['name']} watches {kind}, which the spec does not ask for"
-        assert inputs["threshold"] == rule.threshold
-        assert inputs["evaluationPeriods"] == rule.evaluation_periods
+        rule = wanted.get((kind, target))
+        assert rule is not None, f"{inputs['name']} watches {kind} of {target}, which the spec does not ask for"
+        assert inputs["threshold"] == rule["threshold"]
+        assert inputs["evaluationPeriods"] == rule["evaluation_periods"]
         assert inputs["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
         assert inputs["treatMissingData"] == "notBreaching"
         assert inputs["alarmActions"] == [topic]
@@ -303,7 +253,7 @@ def test_each_alarm_has_the_specs_threshold_period_evaluation_periods_and_statis
             for metric in metrics.values():
                 assert metric["namespace"] == "AWS/Lambda"
                 assert metric["stat"] == "Sum"
-                assert metric["period"] == rule.period_s
+                assert metric["period"] == rule["period_s"]
                 assert metric["dimensions"] == {"FunctionName": target}
             assert not any(q["returnData"] for q in queries if q.get("metric"))
             expression = [q for q in queries if q.get("expression")]
@@ -313,7 +263,7 @@ def test_each_alarm_has_the_specs_threshold_period_evaluation_periods_and_statis
         elif kind.startswith("table_"):
             queries = inputs["metricQueries"]
             metrics = [q["metric"] for q in queries if q.get("metric")]
-            assert all(m["period"] == rule.period_s and m["stat"] == "Sum" and m["dimensions"]["TableName"] == target for m in metrics)
+            assert all(m["period"] == rule["period_s"] and m["stat"] == "Sum" and m["dimensions"]["TableName"] == target for m in metrics)
             if kind == "table_system_errors":
                 # DynamoDB publishes SystemErrors per operation: an alarm on TableName alone sees nothing.
                 assert all(m["metricName"] == "SystemErrors" and "Operation" in m["dimensions"] for m in metrics)
@@ -321,8 +271,8 @@ def test_each_alarm_has_the_specs_threshold_period_evaluation_periods_and_statis
             [total] = [q for q in queries if q.get("expression")]
             assert total["returnData"] is True and not any(q["returnData"] for q in queries if q.get("metric"))
         else:
-            assert inputs["period"] == rule.period_s
-            statistic = _expected_statistic(kind, rule.statistic)
+            assert inputs["period"] == rule["period_s"]
+            statistic = _expected_statistic(kind, rule.get("statistic"))
             assert {k: inputs[k] for k in ("statistic", "extendedStatistic") if k in inputs} == statistic
             if kind in FUNCTION_METRIC:
                 assert inputs["namespace"] == "AWS/Lambda"
@@ -369,8 +319,8 @@ def test_alarm_descriptions_point_at_the_dashboard_and_the_relevant_log_groups_w
 
 
 def test_a_spec_without_alarms_creates_no_alarm_but_still_a_topic_and_a_dashboard():
-    document, app = plan(MINIMAL), app_model(MINIMAL)
-    assert app.alarms.alarms == ()
+    document = plan(MINIMAL)
+    assert "alarms" not in facts.raw(MINIMAL) and facts.alarm_settings(MINIMAL) == {}
     assert resources(document, ALARM) == []
     assert len(resources(document, TOPIC)) == 1
     assert len(resources(document, "aws:cloudwatch/dashboard:Dashboard")) == 1
@@ -380,11 +330,11 @@ def test_a_spec_without_alarms_creates_no_alarm_but_still_a_topic_and_a_dashboar
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
 def test_one_kms_encrypted_topic_with_one_email_subscription_per_notify_address(spec):
-    document, app = plan(spec), app_model(spec)
+    document = plan(spec)
     topic = one(document, TOPIC)
     assert topic["inputs"]["kmsMasterKeyId"] == key_arn(document)
     subscriptions = resources(document, "aws:sns/topicSubscription:TopicSubscription")
-    assert sorted(s["inputs"]["endpoint"] for s in subscriptions) == sorted(app.alarms.notify)
+    assert sorted(s["inputs"]["endpoint"] for s in subscriptions) == sorted(facts.notify(spec))
     for subscription in subscriptions:
         assert subscription["inputs"]["protocol"] == "email"
         assert subscription["inputs"]["topic"] == topic["outputs"]["arn"]
@@ -427,11 +377,16 @@ def test_the_key_policy_lets_cloudwatch_use_the_key_to_publish_to_the_encrypted_
     assert len(grants) == 1
     actions = set(as_list(grants[0]["Action"]))
     assert "kms:Decrypt" in actions and ({"kms:GenerateDataKey", "kms:GenerateDataKey*"} & actions)
-    # When scoped to a topic by encryption context, it must be this app's topic.
-    for operator, values in grants[0].get("Condition", {}).items():
-        for condition_key, value in values.items():
-            if condition_key == "kms:EncryptionContext:aws:sns:topicArn":
-                assert any(fnmatchcase(topic_arn, v) for v in as_list(value)), (operator, value)
+    # Scoped by encryption context to this app's topic (README: "its topic by ARN"): without the
+    # condition every alarm of the account could use the key through any topic.
+    scoped = {operator: values["kms:EncryptionContext:aws:sns:topicArn"] for operator, values in grants[0].get("Condition", {}).items()
+              if "kms:EncryptionContext:aws:sns:topicArn" in values}
+    assert scoped, "the key's CloudWatch grant is not scoped to the alarm topic"
+    assert set(scoped) <= {"StringEquals", "ArnEquals", "StringLike", "ArnLike"}, scoped
+    patterns = [p for value in scoped.values() for p in as_list(value)]
+    assert all(fnmatchcase(topic_arn, p) for p in patterns), (patterns, topic_arn)
+    stranger = topic_arn.rsplit(":", 1)[0] + ":someone-else-prod-alarms"
+    assert not any(fnmatchcase(stranger, p) for p in patterns), "another app's topic may use the key"
 
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
@@ -484,11 +439,11 @@ def _has(metrics: set[tuple], namespace: str, name: str, dims: dict, stat: str |
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
 def test_the_dashboard_graphs_every_function_and_the_api_with_the_right_dimensions(spec):
-    document, app = plan(spec), app_model(spec)
+    document = plan(spec)
     dashboards = resources(document, "aws:cloudwatch/dashboard:Dashboard")
     assert len(dashboards) == 1
     metrics = _metrics(_dashboard(document))
-    assert sorted(function_names(document)) == sorted(fn.key for fn in app.functions)
+    assert sorted(function_names(document)) == sorted(facts.functions(spec))
     for name in function_names(document).values():
         dims = {"FunctionName": name}
         for metric in ("Invocations", "Errors", "Throttles"):
@@ -496,7 +451,7 @@ def test_the_dashboard_graphs_every_function_and_the_api_with_the_right_dimensio
         for stat in ("p50", "p99"):
             assert _has(metrics, "AWS/Lambda", "Duration", dims, stat), f"no Duration {stat} for {name}"
     api = rest_api(document)
-    if app.api is None:
+    if facts.api(spec) is None:
         assert not any(m[0] == "AWS/ApiGateway" for m in metrics)
         return
     dims = {"ApiName": api["inputs"]["name"], "Stage": one(document, "aws:apigateway/stage:Stage")["inputs"]["stageName"]}
@@ -529,14 +484,14 @@ def test_dashboard_widgets_fit_the_24_column_grid_without_overlapping(spec):
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
 def test_the_stack_outputs_name_the_archive_the_alarm_topic_the_dashboard_and_the_api(spec):
-    document, app = plan(spec), app_model(spec)
+    document, region = plan(spec), facts.effective(spec)["region"]
     outputs = document["outputs"]
     assert outputs["archive_bucket"] == one(document, "aws:s3/bucket:Bucket")["outputs"]["bucket"]
     assert outputs["alarm_topic_arn"] == one(document, TOPIC)["outputs"]["arn"]
     dashboard = one(document, "aws:cloudwatch/dashboard:Dashboard")["inputs"]["dashboardName"]
-    assert outputs["dashboard_url"].startswith(f"https://{app.region}.console.aws.amazon.com/cloudwatch/")
+    assert outputs["dashboard_url"].startswith(f"https://{region}.console.aws.amazon.com/cloudwatch/")
     assert outputs["dashboard_url"].endswith(f"#dashboards/dashboard/{dashboard}")
-    if app.api:
+    if facts.api(spec):
         stage = one(document, "aws:apigateway/stage:Stage")
         assert outputs["api_url"] == stage["outputs"]["invokeUrl"]
     else:
@@ -548,12 +503,12 @@ def test_the_stack_outputs_name_the_archive_the_alarm_topic_the_dashboard_and_th
 def test_changed_retention_lifecycle_days_and_thresholds_show_up_in_the_matching_resources(tmp_path: Path):
     with open(ROOT / SAMPLE, encoding="utf-8") as handle:
         document = yaml.safe_load(handle)
-    before = app_model(SAMPLE)
-    retention = 60 if before.logs.retention_days != 60 else 90
-    expire = before.logs.archive.expire_after_days + 35
-    noncurrent = before.logs.archive.noncurrent_expire_after_days + 15
-    errors = before.alarms.get("function_errors").threshold + 2
-    latency = before.alarms.get("api_latency_ms").threshold + 250
+    before_logs, before_alarms = facts.logs(SAMPLE), facts.alarm_settings(SAMPLE)
+    retention = 60 if before_logs["retention_days"] != 60 else 90
+    expire = before_logs["archive"]["expire_after_days"] + 35
+    noncurrent = before_logs["archive"]["noncurrent_expire_after_days"] + 15
+    errors = before_alarms[("function_errors", "items")]["threshold"] + 2
+    latency = before_alarms[("api_latency_ms", "api")]["threshold"] + 250
     document["logs"] = {"retention_days": retention,
                         "archive": {"expire_after_days": expire, "noncurrent_expire_after_days": noncurrent}}
     document["alarms"]["function_errors"]["threshold"] = errors
@@ -573,4 +528,4 @@ def test_changed_retention_lifecycle_days_and_thresholds_show_up_in_the_matching
     assert thresholds["function_errors"] == {errors}
     assert thresholds["api_latency_ms"] == {latency}
     # Untouched kinds keep the sample's thresholds.
-    assert thresholds["function_throttles"] == {before.alarms.get("function_throttles").threshold}
+    assert thresholds["function_throttles"] == {before_alarms[("function_throttles", "items")]["threshold"]}

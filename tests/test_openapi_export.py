@@ -21,7 +21,9 @@ from compiler import openapi
 from compiler.__main__ import main
 from compiler.normalize import normalize
 from compiler.openapi_export import clean_document
+import spec_facts as facts
 from plan_support import GOLDEN, ROOT
+from test_plan_against_moto import greedy_parameters_as_validators_read_them
 from test_safe_deploy import import_warnings
 
 SAMPLE = "specs/serverless-app.yaml"
@@ -265,18 +267,19 @@ def test_clean_document_leaves_its_argument_unchanged():
 
 # -- the command ------------------------------------------------------------------------------------
 
-def expected_methods(app) -> dict[str, set[str]]:
-    """Path -> lower-case methods, from the model's routes: ANY is each method no route of the path
-    names (OPTIONS too, unless CORS makes it the gateway's own preflight)."""
+def expected_methods(spec: str) -> dict[str, set[str]]:
+    """Path -> lower-case methods, from the raw spec's routes: ANY is each method no route of the
+    path names (OPTIONS too, unless CORS makes it the gateway's own preflight)."""
+    routes = facts.routes(spec)
     named: dict[str, set[str]] = {}
-    for route in app.api.routes:
-        named.setdefault(route.path, set())
-        if route.method != "ANY":
-            named[route.path].add(route.method.lower())
+    for route in routes:
+        named.setdefault(route["path"], set())
+        if route["method"] != "ANY":
+            named[route["path"]].add(route["method"].lower())
     expected = {}
     for path, methods in named.items():
-        if any(r.method == "ANY" and r.path == path for r in app.api.routes):
-            methods = methods | (CONCRETE - methods - ({"options"} if getattr(app.api, "cors", None) else set()))
+        if any(r["method"] == "ANY" and r["path"] == path for r in routes):
+            methods = methods | (CONCRETE - methods - ({"options"} if facts.api(spec).get("cors") else set()))
         expected[path.replace("+}", "}")] = methods
     return expected
 
@@ -293,9 +296,8 @@ def test_the_cli_prints_the_clean_document_of_each_spec_with_the_spec_routes(spe
     assert out == json.dumps(document, indent=2, sort_keys=True) + "\n"
     validate(document, cls=OpenAPIV30SpecValidator)
     assert amazon_keys(document) == []
-    app = app_of(spec)
-    assert {path: set(item) for path, item in document["paths"].items()} == expected_methods(app)
-    assert document["servers"] == [{"url": f"/{app.stage}"}]
+    assert {path: set(item) for path, item in document["paths"].items()} == expected_methods(spec)
+    assert document["servers"] == [{"url": f"/{facts.stage_of(spec)}"}]
 
 
 def test_the_sample_spec_exports_its_routes_with_lower_case_methods(capsys, monkeypatch):
@@ -406,8 +408,10 @@ def for_moto(body: dict) -> dict:
     a uri and httpMethod, which a mock integration has not (the OPTIONS method stays, without
     integration); and failOnWarnings runs openapi-spec-validator, which wants every operation on a
     templated path to declare the path's parameters (the preflight mocks do not; they get them) and
-    rejects the `$schema` of a draft 4 model (API Gateway's own examples carry it; it is dropped)."""
-    body = copy.deepcopy(body)
+    rejects the `$schema` of a draft 4 model (API Gateway's own examples carry it; it is dropped),
+    and reads a greedy `{proxy+}` as a parameter named `proxy+` (see
+    test_plan_against_moto.greedy_parameters_as_validators_read_them)."""
+    body = greedy_parameters_as_validators_read_them(body)
     body["info"].setdefault("description", "imported by tests")
     for model in body.get("components", {}).get("schemas", {}).values():
         model.pop("$schema", None)
@@ -455,9 +459,9 @@ def test_the_aws_body_of_each_spec_imports_into_api_gateway_with_every_resource_
     methods, integrations = import_into_moto(body, app.region)
     assert sorted(methods) == resource_paths(body["paths"])
     assert {path: m for path, m in methods.items() if m} == body_methods(body)
-    for route in app.api.routes:
-        method = "X-AMAZON-APIGATEWAY-ANY-METHOD" if route.method == "ANY" else route.method
-        assert integrations[(route.path, method)]["uri"] == invoke_arn(app.region, route.function), route
+    for route in facts.routes(spec):
+        method = "X-AMAZON-APIGATEWAY-ANY-METHOD" if route["method"] == "ANY" else route["method"]
+        assert integrations[(route["path"], method)]["uri"] == invoke_arn(facts.effective(spec)["region"], route["function"]), route
 
 
 def test_the_hand_made_body_imports_into_api_gateway_with_every_resource_path(aws_credentials):

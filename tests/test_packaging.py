@@ -1,7 +1,11 @@
 """The code archive: one code folder, keyed by paths relative to the project root, without
-caches, compiled files or `.build/` output, in a stable order and with a stable digest."""
+caches, compiled files or `.build/` output, in a stable order and with a stable digest; and the
+plan document's code hashes, which golden plans leave out."""
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from compiler.packaging import HANDLERS_DIR, code_archive, code_digest, code_files, handler_archive
-from compiler.plan import _plain
+from compiler.plan import _plain, plan_file, to_json
+from plan_support import MINIMAL, SAMPLE, golden_text, plan, resources
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -129,3 +134,69 @@ def test_a_code_folder_outside_the_project_is_refused(project, code_dir):
 def test_a_missing_code_folder_is_an_error_not_an_empty_archive(project):
     with pytest.raises(NotADirectoryError, match="runtime_handlers/billing"):
         code_files(project, "runtime_handlers/billing")
+
+
+# The plan document's code hashes. Golden plans replace them with placeholders
+# (plan_support.golden_text), so these tests are what pins them.
+
+def expected_archive(project_root: Path, code_dir: str) -> dict:
+    """The `$archive` the README documents, computed here from the files themselves: every file
+    under the folder but caches, compiled files and `.build/`, keyed by its path from the project
+    root, each "sha256:<hex>", and the archive's sha256 over the sorted JSON of those entries."""
+    entries = {}
+    for path in sorted((project_root / code_dir).rglob("*")):
+        relative = path.relative_to(project_root / code_dir).parts
+        if path.is_file() and not {"__pycache__", ".build", ".pytest_cache", ".mypy_cache"} & set(relative[:-1]) \
+                and path.suffix not in (".pyc", ".pyo"):
+            entries[path.relative_to(project_root).as_posix()] = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
+    return {"$archive": {"entries": entries, "sha256": digest}}
+
+
+def function_archives(document: dict) -> dict[str, dict]:
+    return {f["inputs"]["name"]: f["inputs"]["code"] for f in resources(document, "aws:lambda/function:Function")}
+
+
+def test_the_plan_shows_each_functions_code_folder_with_the_hash_of_its_files():
+    document = plan(SAMPLE)
+    archives = function_archives(document)
+    assert len(archives) == 2
+    for name, archive in archives.items():
+        assert archive == expected_archive(ROOT, HANDLERS_DIR), name
+
+
+@pytest.fixture
+def copied_project(tmp_path) -> Path:
+    """The repository's handlers, Pulumi.yaml and the minimal spec in a folder of their own."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "runtime_handlers", project / "runtime_handlers", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copy(ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
+    shutil.copy(ROOT / MINIMAL, project / "spec.yaml")
+    return project
+
+
+def test_editing_a_handler_changes_only_the_code_hashes_of_the_plan_and_no_golden_text(copied_project):
+    """A comment in a handler is a new archive (Pulumi redeploys the code), and nothing else."""
+    spec = str(copied_project / "spec.yaml")
+    before = to_json(plan_file(spec, project_root=copied_project))
+    handler = copied_project / "runtime_handlers" / "health.py"
+    handler.write_text(handler.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    after = to_json(plan_file(spec, project_root=copied_project))
+    assert before != after
+    assert golden_text(before) == golden_text(after)
+    old, new = json.loads(before), json.loads(after)
+    assert [a["$archive"]["sha256"] for a in function_archives(old).values()] != \
+        [a["$archive"]["sha256"] for a in function_archives(new).values()]
+    assert list(function_archives(new).values()) == [expected_archive(copied_project, HANDLERS_DIR)]
+    changed = {k for k, v in function_archives(new)["tiny-dev-health"]["$archive"]["entries"].items()
+               if function_archives(old)["tiny-dev-health"]["$archive"]["entries"][k] != v}
+    assert changed == {"runtime_handlers/health.py"}
+
+
+def test_a_cache_file_next_to_the_handlers_changes_no_code_hash(copied_project):
+    spec = str(copied_project / "spec.yaml")
+    before = to_json(plan_file(spec, project_root=copied_project))
+    (copied_project / "runtime_handlers" / "__pycache__").mkdir()
+    (copied_project / "runtime_handlers" / "__pycache__" / "health.cpython-312.pyc").write_bytes(b"\0")
+    (copied_project / "notes.txt").write_text("outside the code folder\n")
+    assert to_json(plan_file(spec, project_root=copied_project)) == before

@@ -12,13 +12,14 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import yaml
 
-from compiler.plan import plan_file, to_json
-from plan_support import CASE_IDS, CASE_SPECS, ROOT, SAMPLE, USAGE_PLANS, one, plan, resources
+from compiler.plan import plan_file
+from plan_support import CASE_IDS, CASE_SPECS, ROOT, SAMPLE, USAGE_PLANS, one, plan, plan_json, resources
 
 KEY, ALIAS, BUCKET = "aws:kms/key:Key", "aws:kms/alias:Alias", "aws:s3/bucket:Bucket"
 TABLE = "aws:dynamodb/table:Table"
@@ -129,7 +130,7 @@ def test_only_a_protected_stage_protects_the_key_the_bucket_and_the_tables():
     """`protect` makes `pulumi destroy` refuse to run at all; the sample's prod stage sets it.
     Tables also get DynamoDB's own deletion protection there."""
     assert load(SAMPLE)["stages"]["prod"]["protect"] is True and not load(SAMPLE).get("protect")
-    dev, prod = plan(SAMPLE), plan_file(SAMPLE, stage="prod", project_root=ROOT)
+    dev, prod = plan(SAMPLE), plan(SAMPLE, "prod")
     for kind in (KEY, BUCKET, TABLE):
         assert "protect" not in one(dev, kind)["options"]
         assert one(prod, kind)["options"]["protect"] is True
@@ -293,14 +294,17 @@ def _plan_in_process(argv: list[str], cwd: Path) -> str:
 
 
 def test_the_plan_is_byte_identical_whatever_the_spelling_of_the_spec_path_and_the_working_directory(tmp_path):
-    reference = to_json(plan_file(SAMPLE, project_root=ROOT))
+    reference = plan_json(SAMPLE)
     assert '"spec": "specs/serverless-app.yaml"' in reference
     # The project root is found from the working directory: run from a sub-folder of the project.
     spellings = [(["plan", "--json", f"./{SAMPLE}"], ROOT), (["plan", "--json", str(ROOT / SAMPLE)], ROOT),
                  (["plan", "--json", "serverless-app.yaml"], ROOT / "specs"),
                  (["plan", "--json", "../specs/serverless-app.yaml"], ROOT / "runtime_handlers")]
-    for argv, cwd in spellings:
-        assert _plan_in_process(argv, cwd) == reference, f"{argv} from {cwd}"
+    # Each spelling is a process of its own (a second to start): run them side by side.
+    with ThreadPoolExecutor(max_workers=len(spellings)) as pool:
+        outputs = list(pool.map(lambda spelling: _plan_in_process(*spelling), spellings))
+    for (argv, cwd), output in zip(spellings, outputs):
+        assert output == reference, f"{argv} from {cwd}"
 
 
 @pytest.mark.parametrize("spec", CASE_SPECS, ids=CASE_IDS)

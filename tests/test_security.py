@@ -1,26 +1,20 @@
 """Security invariants of the plan: the archive bucket, least-privilege IAM, the KMS key, and no
 deprecated resource types or runtimes.
 
-Expectations come from the spec (through the typed model) and AWS's documented requirements,
-never from a copy of a plan.
+Expectations come from the raw spec and the schema's defaults (tests/spec_facts.py, never the
+compiler's own normalizer) and AWS's documented requirements, never from a copy of a plan.
 """
 from __future__ import annotations
 
-import dataclasses
-
 import re
 from fnmatch import fnmatchcase
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
 import yaml
 
-from compiler.model import App
-from compiler.normalize import normalize
-from compiler.stages import offline_stage
+import spec_facts as facts
 from compiler.plan import plan_file
-from compiler.validate import validate_file
 from plan_support import CASE_IDS as ALL_IDS
 from plan_support import CASE_SPECS as ALL_SPECS
 from plan_support import EU_WEST_1, ROOT, SAMPLE, one, plan, policy_statements, resources
@@ -39,14 +33,6 @@ BUCKET_PARTS = (
     "aws:s3/bucketPolicy:BucketPolicy",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
 )
-
-
-@lru_cache(maxsize=None)
-def app_model(spec: str) -> App:
-    data = validate_file(str(ROOT / spec), ROOT).data
-    app = normalize(data, stage=offline_stage(data, None), spec_file=str(spec), project_root=ROOT)
-    # One region of a several-region plan (plan_support.RegionSpec): that region's view.
-    return dataclasses.replace(app, region=spec.region) if hasattr(spec, "region") else app
 
 
 def as_list(value) -> list:
@@ -136,16 +122,16 @@ def test_the_bucket_policy_denies_every_s3_action_over_plain_http_on_the_bucket_
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
 def test_the_lifecycle_expires_current_and_noncurrent_objects_after_the_specs_days(spec):
-    document, app = plan(spec), app_model(spec)
+    document, archive = plan(spec), facts.logs(spec)["archive"]
     rules = one(document, BUCKET_PARTS[5])["inputs"]["rules"]
     assert rules and all(r["status"] == "Enabled" for r in rules)
-    assert [r["expiration"]["days"] for r in rules if "days" in r.get("expiration", {})] == [app.logs.archive.expire_after_days]
+    assert [r["expiration"]["days"] for r in rules if "days" in r.get("expiration", {})] == [archive["expire_after_days"]]
     # Delete markers left by expiry are removed once alone, in a rule of their own (S3 refuses
     # ExpiredObjectDeleteMarker beside Days in one Expiration).
     markers = [r for r in rules if r.get("expiration", {}).get("expiredObjectDeleteMarker") is True]
     assert len(markers) == 1 and set(markers[0]["expiration"]) == {"expiredObjectDeleteMarker"}
     assert [r["noncurrentVersionExpiration"]["noncurrentDays"] for r in rules if r.get("noncurrentVersionExpiration")] == \
-        [app.logs.archive.noncurrent_expire_after_days]
+        [archive["noncurrent_expire_after_days"]]
     aborts = [r["abortIncompleteMultipartUpload"]["daysAfterInitiation"] for r in rules if r.get("abortIncompleteMultipartUpload")]
     assert aborts and all(days >= 1 for days in aborts)
     # Every rule applies to the whole bucket (an empty prefix filter).
@@ -172,10 +158,14 @@ def test_the_bucket_name_is_lower_case_within_63_characters_and_holds_the_accoun
     assert document["region"] in name
 
 
-def test_the_bucket_name_is_the_same_on_every_build():
-    first = bucket(plan(SAMPLE))["inputs"]["bucket"]
-    again = bucket(plan_file(SAMPLE, project_root=ROOT))["inputs"]["bucket"]
-    assert first == again
+@pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
+def test_the_bucket_name_is_the_documented_deterministic_name(spec):
+    """README: `<app>-<stage>-logs-<account id>-<region>`, no randomness (shortened with a stable
+    hash only past 63 characters, which none of these specs reach)."""
+    document = plan(spec)
+    expected = f"{facts.prefix(spec)}-logs-{account_of(document)}-{facts.effective(spec)['region']}"
+    assert len(expected) <= 63
+    assert bucket(document)["inputs"]["bucket"] == expected
 
 
 def _long_name_spec(tmp_path: Path) -> Path:
@@ -235,17 +225,17 @@ def test_no_allow_statement_grants_a_wildcard_action_or_an_unscoped_resource(spe
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
 def test_each_function_role_writes_only_its_own_log_group_and_decrypts_only_its_own_environment(spec):
-    document, app = plan(spec), app_model(spec)
+    document, functions = plan(spec), facts.functions(spec)
     key = key_arn(document)
     groups = {g["inputs"]["name"]: g["outputs"]["arn"] for g in resources(document, "aws:cloudwatch/logGroup:LogGroup")}
     roles = {r["outputs"]["arn"]: r for r in resources(document, ROLE)}
     names = document["outputs"]["function_names"]
-    assert sorted(names) == sorted(fn.key for fn in app.functions)
-    for fn in app.functions:
-        function = next(f for f in resources(document, LAMBDA) if f["inputs"]["name"] == names[fn.key])
+    assert sorted(names) == sorted(functions)
+    for fn_key, fn in functions.items():
+        function = next(f for f in resources(document, LAMBDA) if f["inputs"]["name"] == names[fn_key])
         role = roles[function["inputs"]["role"]]
         # Another function's role would let one function act as another.
-        assert [f["inputs"]["name"] for f in resources(document, LAMBDA) if f["inputs"]["role"] == role["outputs"]["arn"]] == [names[fn.key]]
+        assert [f["inputs"]["name"] for f in resources(document, LAMBDA) if f["inputs"]["role"] == role["outputs"]["arn"]] == [names[fn_key]]
         own_group = groups[function["inputs"]["loggingConfig"]["logGroup"]]
         # Grants from `uses` (Table*, Secret*, Extra* statements) are checked in test_grants.py.
         statements = [s for s in role_policy_statements(document, role) if not s["Sid"].startswith(("Table", "Secret", "Extra"))]
@@ -260,16 +250,16 @@ def test_each_function_role_writes_only_its_own_log_group_and_decrypts_only_its_
             if services == {"kms"}:
                 assert actions == ["kms:Decrypt"]
                 decrypts.append(statement)
-        if fn.environment or generated_environment(app, fn):
-            assert len(decrypts) == 1, f"{fn.key} has environment variables but cannot decrypt them"
+        if fn["environment"] or generated_environment(spec, fn_key):
+            assert len(decrypts) == 1, f"{fn_key} has environment variables but cannot decrypt them"
             assert as_list(decrypts[0]["Resource"]) == [key]
             # Lambda decrypts at rest through itself, with the function's ARN as encryption context.
-            arn = f"arn:aws:lambda:{document['region']}:{account_of(document)}:function:{names[fn.key]}"
+            arn = f"arn:aws:lambda:{document['region']}:{account_of(document)}:function:{names[fn_key]}"
             assert decrypts[0]["Condition"] == {"StringEquals": {
                 "kms:ViaService": f"lambda.{document['region']}.amazonaws.com",
                 "kms:EncryptionContext:aws:lambda:FunctionArn": arn}}
         else:
-            assert decrypts == [], f"{fn.key} has no environment variables but may decrypt with the key"
+            assert decrypts == [], f"{fn_key} has no environment variables but may decrypt with the key"
         trust = only_trust(document, role)
         assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}
 
@@ -315,12 +305,16 @@ def test_the_firehose_roles_kms_condition_admits_the_encryption_context_s3_uses_
     # With an S3 Bucket Key the context is the bucket ARN; without one, an object ARN.
     context = arn if bucket_keys else f"{arn}/logs/lambda/x/file.json.gz"
     role = role_by_trust(document, "firehose.amazonaws.com")[0]
-    for statement in role_policy_statements(document, role):
-        for operator, values in statement.get("Condition", {}).items():
-            for condition_key, value in values.items():
-                if condition_key == "kms:EncryptionContext:aws:s3:arn":
-                    match = fnmatchcase if "Like" in operator else str.__eq__
-                    assert any(match(context, v) for v in as_list(value)), f"{operator} {value} rejects {context}"
+    kms = [s for s in role_policy_statements(document, role) if any(a.startswith("kms:") for a in as_list(s["Action"]))]
+    assert len(kms) == 1, "Firehose needs exactly one grant to encrypt archived objects"
+    scoped = {operator: values["kms:EncryptionContext:aws:s3:arn"] for operator, values in kms[0].get("Condition", {}).items()
+              if "kms:EncryptionContext:aws:s3:arn" in values}
+    assert scoped, "Firehose's use of the key is not scoped to the archive bucket by encryption context"
+    for operator, value in scoped.items():
+        match = fnmatchcase if "Like" in operator else str.__eq__
+        assert any(match(context, v) for v in as_list(value)), f"{operator} {value} rejects {context}"
+        assert not any(match("arn:aws:s3:::someone-elses-bucket", v) or match("arn:aws:s3:::someone-elses-bucket/x", v)
+                       for v in as_list(value)), f"{operator} {value} admits another bucket"
 
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
@@ -356,28 +350,32 @@ def test_the_app_key_rotates_and_waits_30_days_before_deletion(spec):
     assert key["deletionWindowInDays"] == 30
 
 
-def generated_environment(app, fn) -> set[str]:
-    """Names the compiler adds: TABLE_/SECRET_ from `uses`, CORS_* on routed functions with api.cors."""
-    names = {f"TABLE_{t.upper()}" for t, _ in fn.uses.tables} | {f"SECRET_{s.upper()}" for s in fn.uses.secrets}
-    if app.api is not None and app.api.cors is not None and fn.key in app.api.functions_served():
+def generated_environment(spec: str, key: str) -> set[str]:
+    """Names the README says the compiler adds: TABLE_/SECRET_ from `uses`, CORS_* on functions
+    behind routes when the api has cors."""
+    uses = facts.functions(spec)[key].get("uses") or {}
+    names = {f"TABLE_{t.upper()}" for t in uses.get("tables", {})} | {f"SECRET_{s.upper()}" for s in uses.get("secrets", [])}
+    api = facts.api(spec)
+    if api is not None and api.get("cors") and key in facts.served(spec):
         names |= {"CORS_ALLOW_ORIGINS", "CORS_ALLOW_CREDENTIALS", "CORS_EXPOSE_HEADERS"}
     return names
 
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
 def test_functions_with_environment_variables_encrypt_them_with_the_app_key(spec):
-    document, app = plan(spec), app_model(spec)
+    document = plan(spec)
     names = document["outputs"]["function_names"]
     functions = {f["inputs"]["name"]: f["inputs"] for f in resources(document, LAMBDA)}
-    for fn in app.functions:
-        inputs = functions[names[fn.key]]
-        # The spec's own variables plus the names the compiler sets (values checked in test_grants.py
-        # and the CORS tests).
-        generated = generated_environment(app, fn)
-        if fn.environment or generated:
+    for key, fn in facts.functions(spec).items():
+        inputs = functions[names[key]]
+        # The spec's own variables (stored as strings, booleans as true/false) plus the names the
+        # compiler sets (values checked in test_grants.py and the CORS tests).
+        generated = generated_environment(spec, key)
+        own = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in fn["environment"].items()}
+        if own or generated:
             variables = inputs["environment"]["variables"]
-            assert {k: v for k, v in variables.items() if k not in generated} == dict(fn.environment)
-            assert set(variables) - set(dict(fn.environment)) == generated
+            assert {k: v for k, v in variables.items() if k not in generated} == own
+            assert set(variables) - set(own) == generated
             assert inputs["kmsKeyArn"] == key_arn(document)
         else:
             assert "environment" not in inputs
