@@ -214,6 +214,7 @@ SEMANTIC_CHECKS: tuple[Check, ...] = (
     check_api_keys,
     check_alarms,
     checks_deploy.check_duration_alarms,
+    checks_deploy.check_function_alarm_thresholds,
     checks_deploy.check_unreachable_key_routes,
     checks_deploy.check_rest_resource_quota,
     checks_deploy.check_reserved_concurrency,

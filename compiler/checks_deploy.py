@@ -41,6 +41,18 @@ def check_duration_alarms(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagn
                                   f"set functions.{name}.alarms.duration_ms.threshold below {timeout * 1000}, or raise its timeout_s")
 
 
+def check_function_alarm_thresholds(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A function's own alarm may leave `threshold` out only when the spec-wide alarm of its kind
+    gives one to inherit (the override merges field by field)."""
+    spec_alarms = _mapping(spec.data.get("alarms"))
+    for name, function in _functions(spec).items():
+        for key, own in _mapping(function.get("alarms")).items():
+            if isinstance(own, dict) and "threshold" not in own and "threshold" not in _mapping(spec_alarms.get(f"function_{key}")):
+                yield spec.diagnostic(("functions", name, "alarms", key), "E340",
+                                      f"function '{name}' overrides alarm '{key}' without a threshold, and alarms.function_{key} gives none to inherit",
+                                      f"set functions.{name}.alarms.{key}.threshold, or alarms.function_{key}.threshold for every function")
+
+
 def check_unreachable_key_routes(spec: LoadedSpec, ctx: CheckContext) -> Iterator[Diagnostic]:
     """Usage plans exist but none holds a key, while some route demands one: nobody can call it."""
     plans = _mapping(_mapping(spec.data.get("api")).get("usage_plans"))

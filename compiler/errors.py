@@ -136,6 +136,7 @@ CODE_DESCRIPTIONS = {
     "E337": "replicate_to names a region the archive cannot replicate into",
     "E338": "Provisioned concurrency bounds out of order or above the reserved concurrency",
     "E339": "A table stream other than new_and_old_images with several regions",
+    "E340": "A function's alarm override without a threshold and no spec-wide one to inherit",
     "W401": "A route requires an API key but no usage plan holds one",
     "W402": "More REST API resources than API Gateway's default quota of 300",
     "W403": "The spec's stage differs from the stack's stage and is ignored",

@@ -141,7 +141,7 @@ def _convert(spec: LoadedSpec, error) -> Iterator[Diagnostic]:
     if keyword == "required":
         missing = error.validator_value
         for name in [n for n in missing if n not in value]:
-            about = error.schema.get("properties", {}).get(name, {}).get("description", "")
+            about = _properties(error.schema).get(name, {}).get("description", "")
             yield spec.diagnostic(path, code, f"missing required key '{name}'", f"add `{name}:`" + (f" ({about})" if about else ""))
         return
     if keyword == "type":
@@ -182,6 +182,14 @@ def _convert(spec: LoadedSpec, error) -> Iterator[Diagnostic]:
         yield spec.diagnostic(path, code, f"has {size} {unit}, expected {bound} {error.validator_value}", _expected(schema))
         return
     yield spec.diagnostic(path, code, error.message, _expected(schema))
+
+
+def _properties(schema: dict) -> dict:
+    """A schema node's properties, through a `$ref` beside the keyword (`required` may sit next
+    to a reference, as on the spec-wide alarms)."""
+    if "properties" not in schema and "$ref" in schema:
+        schema = load_schema()["$defs"].get(schema["$ref"].rsplit("/", 1)[-1], {})
+    return schema.get("properties", {})
 
 
 def _not_allowed(spec: LoadedSpec, path: tuple, value: Any, choices: list, schema: dict) -> Iterator[Diagnostic]:
