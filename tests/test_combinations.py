@@ -148,3 +148,17 @@ def test_functions_without_routes_are_still_logged_archived_alarmed_and_on_the_d
         assert names[key] in dashboard and names[key] in alarmed
     # The routed function at API Gateway's 29 s limit is planned with it.
     assert next(f for f in resources(document, FUNCTION) if f["inputs"]["name"] == names["items"])["inputs"]["timeout"] == 29
+
+
+def test_a_throttled_any_route_leaves_the_cors_preflight_of_its_path_alone():
+    """With CORS every path has its own OPTIONS method (a mock integration answering preflights);
+    API Gateway routes OPTIONS there, not to ANY, so the ANY route's limits must not be set on it
+    (a browser's preflight would otherwise eat a data route's budget)."""
+    assert facts.api(SPEC)["cors"]
+    any_routes = [r for r in facts.routes(SPEC) if r["method"] == "ANY" and r.get("throttling")]
+    assert any_routes
+    paths = {s["inputs"]["methodPath"] for s in resources(plan(SPEC), "aws:apigateway/methodSettings:MethodSettings")}
+    for route in any_routes:
+        escaped = route["path"].replace("/", "~1")
+        assert f"{escaped}/OPTIONS" not in paths
+        assert f"{escaped}/POST" in paths

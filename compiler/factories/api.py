@@ -40,11 +40,14 @@ PUSH_TO_LOGS_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:Des
 ANY_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
-def route_method_settings(routes: tuple[Route, ...]) -> list[tuple[str, Route]]:
+def route_method_settings(routes: tuple[Route, ...], preflight: bool = False) -> list[tuple[str, Route]]:
     """(method, route) for every method a throttled route covers, an ANY route expanded to the
     concrete methods no route of the same path names itself (those keep their own limits, as
-    API Gateway routes them to their own method, not to ANY)."""
+    API Gateway routes them to their own method, not to ANY). With CORS (`preflight`) every path
+    has its own OPTIONS method answering preflights, which an ANY route's limits do not cover."""
     explicit = {(route.path, route.method) for route in routes if route.method != "ANY"}
+    if preflight:
+        explicit |= {(route.path, "OPTIONS") for route in routes}
     out = []
     for route in routes:
         if route.throttling is None:
@@ -131,7 +134,7 @@ class ApiComponent(Component):
             settings=aws.apigateway.MethodSettingsSettingsArgs(**_throttle(_log_settings(logging), api.throttling)),
             opts=self.opts(),
         )
-        for method, route in route_method_settings(api.routes):
+        for method, route in route_method_settings(api.routes, preflight=api.cors is not None):
             aws.apigateway.MethodSettings(
                 self.child(f"settings-{method} {route.path}"),
                 rest_api=self.rest_api.id,
