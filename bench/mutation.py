@@ -139,10 +139,23 @@ def function_lines(file: Path) -> dict[str, tuple[int, int]]:
     return spans
 
 
-def mutant_diff(name: str) -> str:
-    result = subprocess.run([str(VENV_BIN / "mutmut"), "show", name], cwd=ROOT, capture_output=True, text=True)
-    lines = result.stdout.splitlines()
-    return "\n".join(line for line in lines if not line.startswith("# "))
+# Runs inside bench/.venv-mutation from the root: the diffs of the mutants named on stdin, as JSON.
+DIFF_RUNNER = """
+import json, sys
+from pathlib import Path
+from mutmut.mutation.diff_apply import get_diff_for_mutant
+names = json.load(sys.stdin)
+print(json.dumps({name: get_diff_for_mutant(name, path=Path(path)) for name, path in names.items()}))
+"""
+
+
+def mutant_diffs(files_by_name: dict[str, Path]) -> dict[str, str]:
+    """mutant name -> unified diff of its function (one process for all: mutmut show costs a start-up each)."""
+    if not files_by_name:
+        return {}
+    result = subprocess.run([str(VENV_PYTHON), "-c", DIFF_RUNNER], cwd=ROOT, capture_output=True, text=True, check=True,
+                            input=json.dumps({name: str(path) for name, path in files_by_name.items()}))
+    return json.loads(result.stdout)
 
 
 def mutant_line(file: Path, name: str, diff: str, spans: dict[str, tuple[int, int]]) -> int | None:
@@ -184,15 +197,16 @@ def report(paths: list[str], elapsed: float | None) -> dict:
     if elapsed is not None and checked:
         print(f"  time       {elapsed:.0f} s for the run, {elapsed / checked:.2f} s per checked mutant")
     survivors = sorted((name for name, (_, code) in results.items()
-                        if STATUS_BY_EXIT_CODE.get(code, "suspicious") not in ("killed", "skipped", "caught by type check")),
+                        if STATUS_BY_EXIT_CODE.get(code, "suspicious") not in ("killed", "skipped", "caught by type check", "not checked")),
                        key=lambda n: (str(results[n][0]), n))
     if survivors:
         print(f"\nNot killed ({len(survivors)}):")
     span_cache: dict[Path, dict] = {}
+    diffs = mutant_diffs({name: results[name][0] for name in survivors})
     for name in survivors:
         file, code = results[name]
         spans = span_cache.setdefault(file, function_lines(file))
-        diff = mutant_diff(name)
+        diff = diffs[name]
         line = mutant_line(file, name, diff, spans)
         print(f"\n{file}:{line or '?'}: {name} [{STATUS_BY_EXIT_CODE.get(code, 'suspicious')}]")
         body = [l for l in diff.splitlines() if not l.startswith(("---", "+++"))]
