@@ -194,6 +194,19 @@ def report(paths: list[str], elapsed: float | None) -> dict:
         if counts.get(status) or status in ("killed", "survived", "timeout"):
             print(f"  {status:<10} {counts.get(status, 0)}")
     print(f"  score      {score:.1f} % killed (killed / (total - skipped))")
+    per_file: dict[Path, dict[str, int]] = {}
+    for file, code in results.values():
+        status = STATUS_BY_EXIT_CODE.get(code, "suspicious")
+        row = per_file.setdefault(file, {})
+        row[status] = row.get(status, 0) + 1
+    if len(per_file) > 1:
+        print("  per file   total killed survived timeout other not-checked score")
+        for file, row in sorted(per_file.items(), key=lambda kv: str(kv[0])):
+            n = sum(row.values())
+            other = n - sum(row.get(k, 0) for k in ("killed", "survived", "timeout", "not checked", "skipped"))
+            denominator = n - row.get("skipped", 0)
+            print(f"    {str(file):<40} {n:5} {row.get('killed', 0):6} {row.get('survived', 0):8} {row.get('timeout', 0):7}"
+                  f" {other:5} {row.get('not checked', 0):11} {100.0 * row.get('killed', 0) / denominator if denominator else 0:5.1f} %")
     if elapsed is not None and checked:
         print(f"  time       {elapsed:.0f} s for the run, {elapsed / checked:.2f} s per checked mutant")
     survivors = sorted((name for name, (_, code) in results.items()
