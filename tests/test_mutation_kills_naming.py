@@ -51,9 +51,11 @@ def test_long_names_that_differ_only_past_the_cut_stay_distinct():
 def test_a_cut_just_after_a_dash_leaves_one_dash_before_the_hash():
     """<prefix>-<hash> with one '-': a prefix that the cut ends on '-' loses that dash rather than
     giving '--' (kills rstrip(None) and lstrip('-'))."""
-    for cut_at in range(40, 64):
-        # A key whose name has a '-' at each position, so that some cut lands right after one.
-        key = "-".join("a" * 3 for _ in range(cut_at // 4 + 10))
+    keys = ["k" + "b" * offset + "-aaa" * 20 for offset in range(4)]  # a '-' every 4th character, shifted
+    # A 64-character <prefix>-<8 hex> keeps 55 characters of the full name: with some shift the
+    # 55th is a '-', the case under test.
+    assert any(f"shop-dev-{key}"[LAMBDA_MAX - 1 - 8 - 1] == "-" for key in keys)
+    for key in keys:
         for name in (naming().function(key), naming().role(key)):
             assert "--" not in name, name
             assert len(name) <= max(LAMBDA_MAX, IAM_ROLE_MAX) and SHORTENED.match(name), name
