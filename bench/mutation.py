@@ -14,7 +14,8 @@ git-ignored), so neither .venv nor the test extras carry it. Its configuration i
 pyproject.toml: mutmut copies the sources, tests and the root files the tests read into mutants/
 (git-ignored) and runs pytest there, without the tests that compare output with tests/golden byte
 for byte, so the score is what the other tests pin down. Results are cached in mutants/: a second
-run only retests mutants of functions that changed; --fresh starts over.
+run only retests mutants of functions that changed; --fresh starts over. After writing tests for
+survivors, --retest-survivors (or --mutants NAME...) tests those mutants again.
 
 --paths restricts the run to modules or folders (mutmut still generates every mutant once, cheap,
 and collects which tests reach which function over the whole suite once, about one suite run).
@@ -173,11 +174,19 @@ def mutant_line(file: Path, name: str, diff: str, spans: dict[str, tuple[int, in
     return span[0]
 
 
-def report(paths: list[str], elapsed: float | None) -> dict:
-    files = source_files(paths)
+def scoped_results(paths: list[str]) -> dict[str, tuple[Path, int | None]]:
     patterns = [module_pattern(p) for p in paths]
-    results = {name: value for name, value in load_results(files).items()
-               if any(fnmatch.fnmatch(name, pattern) for pattern in patterns)}
+    return {name: value for name, value in load_results(source_files(paths)).items()
+            if any(fnmatch.fnmatch(name, pattern) for pattern in patterns)}
+
+
+def not_killed(paths: list[str]) -> list[str]:
+    return sorted(name for name, (_, code) in scoped_results(paths).items()
+                  if STATUS_BY_EXIT_CODE.get(code, "suspicious") in ("survived", "timeout", "no tests", "suspicious", "segfault"))
+
+
+def report(paths: list[str], elapsed: float | None) -> dict:
+    results = scoped_results(paths)
     counts: dict[str, int] = {}
     for _, code in results.values():
         status = STATUS_BY_EXIT_CODE.get(code, "suspicious")
@@ -236,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=1, help="parallel test processes (default 1)")
     parser.add_argument("--report-only", action="store_true", help="print the stored results; run nothing")
     parser.add_argument("--fresh", action="store_true", help="delete mutants/ (the cached results) first")
+    parser.add_argument("--retest-survivors", action="store_true",
+                        help="test again the scope's mutants not killed last time (after adding tests)")
+    parser.add_argument("--mutants", nargs="+", metavar="NAME", help="test again just these mutants (names as printed)")
     parser.add_argument("--json", metavar="FILE", help="also write the counts as JSON to FILE")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
@@ -249,10 +261,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.fresh:
             shutil.rmtree(ROOT / "mutants", ignore_errors=True)
         patterns = [] if sorted(args.paths) == sorted(DEFAULT_PATHS) else [module_pattern(p) for p in args.paths]
+        if args.mutants:
+            patterns = list(args.mutants)
+        elif args.retest_survivors:
+            patterns = not_killed(args.paths)
+            if not patterns:
+                print("no survivors to test again in that scope")
+                patterns = None
         # mutmut copies also_copy files but not their folders: bench/mutation_plugin.py needs mutants/bench/.
         (ROOT / "mutants" / "bench").mkdir(parents=True, exist_ok=True)
         start = time.monotonic()
-        result = subprocess.run([str(VENV_BIN / "mutmut"), "run", "--max-children", str(args.max_children), *patterns],
+        result = subprocess.CompletedProcess([], 0) if patterns is None else subprocess.run([str(VENV_BIN / "mutmut"), "run", "--max-children", str(args.max_children), *patterns],
                                 cwd=ROOT)
         elapsed = time.monotonic() - start
         if result.returncode != 0:
