@@ -180,6 +180,22 @@ def scoped_results(paths: list[str]) -> dict[str, tuple[Path, int | None]]:
             if any(fnmatch.fnmatch(name, pattern) for pattern in patterns)}
 
 
+def scope_patterns(paths: list[str]) -> list[str] | None:
+    """What to hand `mutmut run` for a scope. Named or globbed mutants are always tested again, even
+    with a stored result, so a scope run names only the mutants without one; a file changed since
+    its results were stored (or never run) is globbed whole. None: nothing left to test."""
+    patterns, pending = [], []
+    for file in source_files(paths):
+        meta = ROOT / "mutants" / (str(file) + ".meta")
+        if not meta.exists() or meta.stat().st_mtime < (ROOT / file).stat().st_mtime:
+            patterns.append(module_pattern(str(ROOT / file)))
+        else:
+            codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
+            pending += [name for name, code in codes.items() if code is None]
+    wanted = patterns + sorted(pending)
+    return wanted or None
+
+
 def not_killed(paths: list[str]) -> list[str]:
     return sorted(name for name, (_, code) in scoped_results(paths).items()
                   if STATUS_BY_EXIT_CODE.get(code, "suspicious") in ("survived", "timeout", "no tests", "suspicious", "segfault"))
@@ -260,14 +276,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.report_only:
         if args.fresh:
             shutil.rmtree(ROOT / "mutants", ignore_errors=True)
-        patterns = [] if sorted(args.paths) == sorted(DEFAULT_PATHS) else [module_pattern(p) for p in args.paths]
+        patterns = [] if sorted(args.paths) == sorted(DEFAULT_PATHS) else scope_patterns(args.paths)
         if args.mutants:
             patterns = list(args.mutants)
         elif args.retest_survivors:
-            patterns = not_killed(args.paths)
-            if not patterns:
-                print("no survivors to test again in that scope")
-                patterns = None
+            patterns = not_killed(args.paths) or None
+        if patterns is None:
+            print("nothing to test in that scope: every mutant has a result (--retest-survivors, --fresh)")
         # mutmut copies also_copy files but not their folders: bench/mutation_plugin.py needs mutants/bench/.
         (ROOT / "mutants" / "bench").mkdir(parents=True, exist_ok=True)
         start = time.monotonic()
