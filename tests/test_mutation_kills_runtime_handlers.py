@@ -127,6 +127,16 @@ def test_a_scan_page_cut_short_asks_only_for_the_items_still_missing(monkeypatch
     assert fake.requests[1]["ExclusiveStartKey"] == {"id": {"S": "itm-0"}}
 
 
+@pytest.mark.parametrize("limit", ["1", "100"])
+def test_the_documented_limit_bounds_are_both_accepted(monkeypatch, limit):
+    """GET /items takes `limit` in 1..100 (the handler module's documented contract):
+    both ends are valid and ask storage for one item more (kills `< 100`)."""
+    fake = _scripted(monkeypatch, [{"Items": []}])
+    response = items.handler(rest_event("GET", "/items", query={"limit": limit}), FakeLambdaContext())
+    assert response["statusCode"] == 200, response["body"]
+    assert [request["Limit"] for request in fake.requests] == [int(limit) + 1]
+
+
 # --- secrets: cache lifetime and exceptions ----------------------------------------------------
 
 @pytest.fixture
