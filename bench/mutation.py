@@ -219,6 +219,9 @@ def report(paths: list[str], elapsed: float | None) -> dict:
         if counts.get(status) or status in ("killed", "survived", "timeout"):
             print(f"  {status:<10} {counts.get(status, 0)}")
     print(f"  score      {score:.1f} % killed (killed / (total - skipped))")
+    if counts.get("not checked"):
+        run = total - skipped - counts["not checked"]
+        print(f"  so far     {100.0 * killed / run if run else 0:.1f} % of the {run} mutants run; the rest have no result yet")
     per_file: dict[Path, dict[str, int]] = {}
     for file, code in results.values():
         status = STATUS_BY_EXIT_CODE.get(code, "suspicious")
