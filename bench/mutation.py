@@ -1,12 +1,12 @@
 """Mutation testing of compiler/ and runtime_handlers/ with mutmut; prints the score and every survivor.
 
-    python3 bench/mutation.py                                   # everything (hours on 2 cores)
+    python3 bench/mutation.py                                   # everything (days on 2 cores)
     python3 bench/mutation.py --paths compiler/naming.py runtime_handlers
     python3 bench/mutation.py --paths compiler/cors.py --max-children 2
     python3 bench/mutation.py --report-only --paths compiler/cors.py   # no run: the stored results
 
 Not part of CI: every mutant reruns the tests that reach the mutated function, so a full run takes
-hours. Run it niced (`nice -n 15 python3 bench/mutation.py ...`) on a shared machine.
+days. Run it niced (`nice -n 15 python3 bench/mutation.py ...`) on a shared machine.
 
 mutmut runs in its own virtualenv, bench/.venv-mutation (created on the first run from the
 project's runtime and test dependencies in pyproject.toml plus bench/requirements-mutation.txt;
@@ -14,7 +14,7 @@ git-ignored), so neither .venv nor the test extras carry it. Its configuration i
 pyproject.toml: mutmut copies the sources, tests and the root files the tests read into mutants/
 (git-ignored) and runs pytest there, without the tests that compare output with tests/golden byte
 for byte, so the score is what the other tests pin down. Results are cached in mutants/: a second
-run only retests mutants of functions that changed; --fresh starts over. After writing tests for
+run only tests mutants without a result and those of functions that changed; --fresh starts over. After writing tests for
 survivors, --retest-survivors (or --mutants NAME...) tests those mutants again.
 
 --paths restricts the run to modules or folders (mutmut still generates every mutant once, cheap,
@@ -201,7 +201,7 @@ def not_killed(paths: list[str]) -> list[str]:
                   if STATUS_BY_EXIT_CODE.get(code, "suspicious") in ("survived", "timeout", "no tests", "suspicious", "segfault"))
 
 
-def report(paths: list[str], elapsed: float | None) -> dict:
+def report(paths: list[str], elapsed: float | None, tested: int | None = None) -> dict:
     results = scoped_results(paths)
     counts: dict[str, int] = {}
     for _, code in results.values():
@@ -210,7 +210,6 @@ def report(paths: list[str], elapsed: float | None) -> dict:
     total = len(results)
     skipped = counts.get("skipped", 0)
     killed = counts.get("killed", 0) + counts.get("caught by type check", 0)
-    checked = total - skipped - counts.get("not checked", 0)
     score = 100.0 * killed / (total - skipped) if total - skipped else 0.0
     print()
     print(f"Mutation testing of {', '.join(paths)} (tests without the golden byte comparisons)")
@@ -235,8 +234,8 @@ def report(paths: list[str], elapsed: float | None) -> dict:
             denominator = n - row.get("skipped", 0)
             print(f"    {str(file):<40} {n:5} {row.get('killed', 0):6} {row.get('survived', 0):8} {row.get('timeout', 0):7}"
                   f" {other:5} {row.get('not checked', 0):11} {100.0 * row.get('killed', 0) / denominator if denominator else 0:5.1f} %")
-    if elapsed is not None and checked:
-        print(f"  time       {elapsed:.0f} s for the run, {elapsed / checked:.2f} s per checked mutant")
+    if elapsed is not None and tested:
+        print(f"  time       {elapsed:.0f} s for the run (with set-up), {elapsed / tested:.2f} s per mutant tested ({tested})")
     survivors = sorted((name for name, (_, code) in results.items()
                         if STATUS_BY_EXIT_CODE.get(code, "suspicious") not in ("killed", "skipped", "caught by type check", "not checked")),
                        key=lambda n: (str(results[n][0]), n))
@@ -275,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         if not full.exists() or not any(full.is_relative_to(ROOT / p) for p in DEFAULT_PATHS):
             parser.error(f"{path}: not a file or folder under {' or '.join(DEFAULT_PATHS)}")
     ensure_venv()
-    elapsed = None
+    elapsed, tested = None, None
     if not args.report_only:
         if args.fresh:
             shutil.rmtree(ROOT / "mutants", ignore_errors=True)
@@ -288,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
             print("nothing to test in that scope: every mutant has a result (--retest-survivors, --fresh)")
         # mutmut copies also_copy files but not their folders: bench/mutation_plugin.py needs mutants/bench/.
         (ROOT / "mutants" / "bench").mkdir(parents=True, exist_ok=True)
+        unchecked_before = sum(code is None for _, code in scoped_results(args.paths).values())
         start = time.monotonic()
         result = subprocess.CompletedProcess([], 0) if patterns is None else subprocess.run([str(VENV_BIN / "mutmut"), "run", "--max-children", str(args.max_children), *patterns],
                                 cwd=ROOT)
@@ -295,7 +295,16 @@ def main(argv: list[str] | None = None) -> int:
         if result.returncode != 0:
             print(f"mutmut run exited {result.returncode}", file=sys.stderr)
             return result.returncode
-    counts = report(args.paths, elapsed)
+        results_after = scoped_results(args.paths)
+        if patterns is None:
+            tested = 0
+        elif args.mutants or args.retest_survivors:
+            tested = len(patterns)
+        elif unchecked_before:
+            tested = unchecked_before - sum(code is None for _, code in results_after.values())
+        else:  # a first run: no results before
+            tested = sum(code is not None for _, code in results_after.values())
+    counts = report(args.paths, elapsed, tested if not args.report_only else None)
     if args.json:
         Path(args.json).write_text(json.dumps({"paths": args.paths, **counts, "seconds": elapsed}, indent=2) + "\n")
     return 0
