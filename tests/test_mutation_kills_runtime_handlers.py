@@ -1,6 +1,6 @@
 """runtime_handlers behaviour that mutation testing (bench/mutation.py) found unpinned.
 
-Each test names the mutant it was written against; the expected values come from HTTP and AWS
+Each docstring says what a test pins down and why; the expected values come from HTTP and AWS
 documentation or the handlers' documented contract, never from running the code under test.
 """
 from __future__ import annotations
