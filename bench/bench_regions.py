@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench_plan import ROOT, timed
+
 SPEC = ROOT / "tests" / "golden" / "plan_two_regions_active_active" / "spec.yaml"
 REGIONS = ["eu-west-1", "us-east-1", "ap-southeast-2"]
 
@@ -54,14 +52,10 @@ def main() -> int:
             path = Path(tmp) / f"regions-{count}.yaml"
             path.write_text(yaml.safe_dump(spec_for(count), sort_keys=False), encoding="utf-8")
             command = [sys.executable, "-m", "compiler", "plan", str(path), "--root", str(ROOT), "--json"]
-            times, out = [], ""
-            for _ in range(args.runs):
-                start = time.perf_counter()
-                out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT).stdout
-                times.append(time.perf_counter() - start)
+            best, median, out = timed(command, args.runs)
             document = json.loads(out)
             total = sum(per_region(document).values())
-            print(f"{count} region(s): plan best {min(times):.2f} s, median {statistics.median(times):.2f} s; "
+            print(f"{count} region(s): plan best {best:.2f} s, median {median:.2f} s; "
                   f"{total} cloud resources: {per_region(document)}")
     return 0
 

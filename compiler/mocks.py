@@ -81,7 +81,8 @@ def _role(mocks: AwsMocks, name: str, inputs: dict):
 def _function(mocks: AwsMocks, name: str, inputs: dict):
     physical = inputs.get("name") or name
     arn = mocks._arn("lambda", f"function:{physical}")
-    version = _function_version(mocks, name, inputs).get("version", "$LATEST")
+    # With `publish`, the first published version is 1, as Lambda numbers them.
+    version = "1" if inputs.get("publish") else "$LATEST"
     return physical, {"arn": arn, "name": physical, "qualifiedArn": f"{arn}:{version}", "version": version,
                       "invokeArn": f"arn:aws:apigateway:{mocks.region}:lambda:path/2015-03-31/functions/{arn}/invocations"}
 
@@ -153,11 +154,6 @@ def _web_acl(mocks: AwsMocks, name: str, inputs: dict):
 def _layer(mocks: AwsMocks, name: str, inputs: dict):
     layer_arn = mocks._arn("lambda", f"layer:{inputs.get('layerName') or name}")
     return f"{layer_arn}:1", {"arn": f"{layer_arn}:1", "layerArn": layer_arn, "version": "1"}
-
-
-def _function_version(mocks: AwsMocks, name: str, inputs: dict) -> dict:
-    """A function with `publish` gets version 1 (the first publish), as Lambda numbers them."""
-    return {"version": "1"} if inputs.get("publish") else {}
 
 
 def _alias(mocks: AwsMocks, name: str, inputs: dict):
