@@ -81,6 +81,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
+    import gc
+
+    # A plan is one short process that ends with os._exit: the cyclic collector's passes over the
+    # imported SDK and the built resources would free nothing before then (see plan.run_build).
+    gc.disable()
     from .errors import SpecError, format_text
     from .validate import root_for
 

@@ -10,7 +10,11 @@ import json
 from pathlib import Path
 from typing import Any, Optional
 
-import pulumi
+from . import fast_imports
+
+fast_imports.install()  # before pulumi_aws is first imported: see fast_imports
+
+import pulumi  # noqa: E402
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import settings as pulumi_settings
