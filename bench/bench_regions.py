@@ -52,7 +52,7 @@ def main() -> int:
             path = Path(tmp) / f"regions-{count}.yaml"
             path.write_text(yaml.safe_dump(spec_for(count), sort_keys=False), encoding="utf-8")
             command = [sys.executable, "-m", "compiler", "plan", str(path), "--root", str(ROOT), "--json"]
-            best, median, out = timed(command, args.runs)
+            best, median, out = timed(command, args.runs, warm_up=True)
             document = json.loads(out)
             total = sum(per_region(document).values())
             print(f"{count} region(s): plan best {best:.2f} s, median {median:.2f} s; "
