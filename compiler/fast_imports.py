@@ -1,5 +1,5 @@
-"""Import the generated Pulumi provider SDKs faster, for `plan`: postponed annotations (PEP 563),
-and service packages that load only the modules a program uses.
+"""Import the Pulumi SDKs faster, for `plan`: the provider SDKs with postponed annotations (PEP 563),
+and packages that load only the modules a program uses.
 
 Postponed annotations. pulumi-aws defines thousands of classes per service module, and every one of their signatures
 and TypedDict fields is a `typing` expression (`Optional[pulumi.Input[str]]`, ...) that Python 3.11
@@ -25,6 +25,10 @@ convention), else `_inputs` for `...Args`, else `_enums`. Anything else (a name 
 convention, `__all__`, `dir()`-driven code) runs the real `__init__.py` in the package, after which
 the package is exactly what a normal import gives.
 
+The Pulumi SDK's own `automation`, `dynamic` and `policy` packages, which `pulumi/__init__.py`
+imports and a plan never uses, are lazy packages too (compiled as usual); the first use of any of
+their names runs their real `__init__.py`.
+
 `tests/test_fast_imports.py` checks that plans are byte-identical with and without this module.
 """
 from __future__ import annotations
@@ -39,6 +43,9 @@ import sys
 from typing import Optional, Sequence
 
 PACKAGES = ("pulumi_aws", "pulumi_random")
+# `from . import runtime, dynamic, policy, automation` in pulumi/__init__.py: the Automation API
+# (workspaces, a YAML and semver stack), dynamic providers (dill) and policy packs; about 80 ms.
+LAZY_CORE_PACKAGES = ("pulumi.automation", "pulumi.dynamic", "pulumi.policy")
 TAG = "lazyannotations"
 _FLAGS = __future__.annotations.compiler_flag
 # A timestamp-based .pyc header (PEP 552): magic, flags (0 = validate by mtime and size), mtime, size.
@@ -84,8 +91,8 @@ def _write_atomically(path: str, data: bytes) -> None:
             pass
 
 
-class LazyPackageLoader(LazyAnnotationsLoader):
-    """A service package whose members are imported when first asked for (see the module docstring)."""
+class _LazyPackage:
+    """A package whose members are imported when first asked for (see the module docstring)."""
 
     def exec_module(self, module) -> None:
         module.__dict__["__getattr__"] = lambda name: _package_attribute(module, name)
@@ -94,6 +101,15 @@ class LazyPackageLoader(LazyAnnotationsLoader):
         """What a normal import runs: the package's own `__init__.py`."""
         module.__dict__.pop("__getattr__", None)
         exec(self.get_code(module.__name__), module.__dict__)
+
+
+class LazyPackageLoader(_LazyPackage, LazyAnnotationsLoader):
+    """A pulumi-aws service package."""
+
+
+class LazyCorePackageLoader(_LazyPackage, importlib.machinery.SourceFileLoader):
+    """A subpackage of the Pulumi SDK that `pulumi/__init__.py` imports and a plan never uses,
+    compiled as Python compiles it."""
 
 
 def _module_for(name: str) -> str:
@@ -119,7 +135,7 @@ def _package_attribute(package, name: str):
                 setattr(package, name, value)
                 return value
     loader = package.__spec__.loader
-    if isinstance(loader, LazyPackageLoader) and "__getattr__" in package.__dict__:
+    if isinstance(loader, _LazyPackage) and "__getattr__" in package.__dict__:
         loader.load_everything(package)
         if name in package.__dict__:
             return package.__dict__[name]
@@ -138,11 +154,14 @@ class LazyAnnotationsFinder:
     """A meta-path finder for the modules of `packages`: the normal path-based spec, with our
     loader when its cache is there or can be written."""
 
-    def __init__(self, packages: Sequence[str] = PACKAGES):
+    def __init__(self, packages: Sequence[str] = PACKAGES, lazy_core_packages: Sequence[str] = LAZY_CORE_PACKAGES):
         self.packages = frozenset(packages)
+        self.lazy_core_packages = frozenset(lazy_core_packages)
         self._writable: dict[str, bool] = {}
 
     def find_spec(self, fullname: str, path: Optional[Sequence[str]], target=None):
+        if fullname in self.lazy_core_packages:
+            return self._lazy_core_spec(fullname, path)
         if fullname.partition(".")[0] not in self.packages:
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
@@ -153,6 +172,13 @@ class LazyAnnotationsFinder:
             loader_class = LazyPackageLoader if _is_service_package(fullname, spec) else LazyAnnotationsLoader
             spec.loader = loader_class(fullname, spec.origin)
             spec.cached = cache_path
+        return spec
+
+    @staticmethod
+    def _lazy_core_spec(fullname: str, path: Optional[Sequence[str]]):
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is not None and type(spec.loader) is importlib.machinery.SourceFileLoader and spec.submodule_search_locations is not None:
+            spec.loader = LazyCorePackageLoader(fullname, spec.origin)
         return spec
 
     def _can_write(self, cache_dir: str) -> bool:

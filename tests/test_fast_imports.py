@@ -94,6 +94,45 @@ def test_a_service_package_imports_what_is_asked_for_and_everything_when_it_must
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
 
 
+CORE_PACKAGES = """
+import sys
+from compiler import fast_imports
+fast_imports.install()
+import pulumi
+for name in ("automation", "dynamic", "policy"):
+    assert "__getattr__" in vars(getattr(pulumi, name)), name   # imported by pulumi/__init__.py, not run
+assert "pulumi.automation._local_workspace" not in sys.modules
+from pulumi.automation._local_workspace import LocalWorkspace
+assert pulumi.automation.LocalWorkspace is LocalWorkspace           # first use: the real __init__ runs
+assert "__getattr__" not in vars(pulumi.automation)
+assert pulumi.dynamic.Resource.__module__ == "pulumi.dynamic.dynamic"
+print("ok")
+"""
+
+
+def test_pulumis_automation_dynamic_and_policy_packages_load_on_first_use():
+    result = _python(CORE_PACKAGES)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+PLAN_LEAVES_CORE_PACKAGES_ALONE = """
+from pathlib import Path
+from compiler.plan import plan_file  # installs the finder, then imports pulumi
+import pulumi
+for spec in %r:
+    plan_file(spec, project_root=Path("."))
+unused = [name for name in ("automation", "dynamic", "policy") if "__getattr__" in vars(getattr(pulumi, name))]
+print(",".join(unused))
+"""
+
+
+def test_a_plan_never_loads_pulumis_automation_dynamic_or_policy_packages():
+    """If it did, it would pay for their import again (a fresh interpreter: other tests may load them)."""
+    result = _python(PLAN_LEAVES_CORE_PACKAGES_ALONE % (SPECS,))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "automation,dynamic,policy"
+
+
 @pytest.mark.parametrize("name,module", [("FirehoseDeliveryStream", "firehose_delivery_stream"), ("BucketV2Args", "bucket_v2"),
                                          ("RestApiArgsDict", "rest_api"), ("Function", "function"), ("ApiKey", "api_key")])
 def test_class_names_map_to_the_generators_file_names(name, module):
