@@ -1,9 +1,9 @@
 """Import the Pulumi SDKs faster, for `plan`: the provider SDKs with postponed annotations (PEP 563),
 and packages that load only the modules a program uses.
 
-Postponed annotations. pulumi-aws defines thousands of classes per service module, and every one of their signatures
-and TypedDict fields is a `typing` expression (`Optional[pulumi.Input[str]]`, ...) that Python 3.11
-evaluates when the class is defined. That evaluation was about a third of a `plan`'s whole run,
+Postponed annotations. pulumi-aws defines thousands of classes per service module, and every one
+of their signatures and TypedDict fields is a `typing` expression (`Optional[pulumi.Input[str]]`,
+...) that Python 3.11 evaluates when the class is defined. That evaluation was about a third of a `plan`'s whole run,
 and almost none of those classes is ever used. Compiled with the `annotations` future flag the
 annotations stay strings; the Pulumi SDK resolves the few it needs, for the classes a program
 actually uses, with `typing.get_type_hints` and the class's module globals
@@ -22,8 +22,8 @@ a program uses a few. A service package (`pulumi_aws.<service>`) is therefore cr
 running its `__init__.py`, and a module `__getattr__` (PEP 562) imports what is asked for: the
 module named after the class (`BucketVersioning` is in `bucket_versioning.py`, the SDK generator's
 convention), else `_inputs` for `...Args`, else `_enums`. Anything else (a name outside the
-convention, `__all__`, `dir()`-driven code) runs the real `__init__.py` in the package, after which
-the package is exactly what a normal import gives.
+convention, `__all__`, a star import) runs the real `__init__.py` in the package, after which the
+package is exactly what a normal import gives; until then `dir()` lists only what was loaded.
 
 The Pulumi SDK's own `automation`, `dynamic` and `policy` packages, which `pulumi/__init__.py`
 imports and a plan never uses, are lazy packages too (compiled as usual); the first use of any of
