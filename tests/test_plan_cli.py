@@ -152,3 +152,12 @@ def test_validate_never_imports_pulumi():
     assert "compiler.validate" in modules and "yaml" in modules, "could not read the -X importtime report"
     assert [m for m in modules if m.startswith("pulumi")] == []
     assert not [line for line in result.stderr.splitlines() if re.search(r"\|\s*pulumi", line)]
+
+
+def test_commands_read_the_installed_version_only_when_asked():
+    """importlib.metadata (with email, csv and zipfile) cost ~20 ms of every command; --version alone needs it."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "compiler", "validate", SAMPLE], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    modules = imported_modules(result.stderr)
+    assert "compiler.validate" in modules and "importlib.metadata" not in modules
