@@ -4,6 +4,7 @@
     python3 bench/mutation.py --paths compiler/naming.py runtime_handlers
     python3 bench/mutation.py --paths compiler/cors.py --max-children 2
     python3 bench/mutation.py --report-only --paths compiler/cors.py   # no run: the stored results
+    python3 bench/mutation.py --sample 80 --seed 13             # an estimate for the whole tree
 
 Not part of CI: every mutant reruns the tests that reach the mutated function, so a full run takes
 days. Run it niced (`nice -n 15 python3 bench/mutation.py ...`) on a shared machine.
@@ -22,6 +23,14 @@ and collects which tests reach which function over the whole suite once, about o
 The report counts only the mutants under --paths: total, killed, survived, timeout, no tests (no
 test reaches the function in-process), the score and, for each survivor, file:line and the diff.
 score = killed / (total - skipped); a timeout counts as not killed.
+
+--sample N estimates the score of the whole scope without testing every mutant: mutmut's own
+generation phase writes every mutant's name into mutants/ (a few minutes for the whole tree, once),
+then N names are drawn uniformly at random from all the mutants under --paths (a shuffle seeded by
+--seed: the same seed names the same sample as long as the sources do not change, and a larger N
+keeps a smaller one's names) and only those are tested; an interrupted sample resumes. The report
+counts the sample only, per top folder, and adds the population size and a 95 % Wilson interval for
+the population's score; --report-only --sample N --seed S reports the same sample from stored results.
 """
 from __future__ import annotations
 
@@ -29,7 +38,9 @@ import argparse
 import ast
 import fnmatch
 import json
+import math
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -44,6 +55,7 @@ VENV_PYTHON = VENV_BIN / "python"
 REQUIREMENTS = ROOT / "bench" / "requirements-mutation.txt"
 STAMP = VENV / ".installed"
 DEFAULT_PATHS = ("compiler", "runtime_handlers")
+DEFAULT_SEED = 13
 PROJECT = "serverless-spec-compiler"
 
 # mutmut's exit-code classification (mutmut.stats.status_by_exit_code), kept here so that the
@@ -174,6 +186,42 @@ def mutant_line(file: Path, name: str, diff: str, spans: dict[str, tuple[int, in
     return span[0]
 
 
+# Runs inside bench/.venv-mutation from the root: the first phase of `mutmut run` only (copy the tree
+# into mutants/, write every mutant and its name into mutants/<file>.meta), so that a sample can be
+# drawn from the names before anything is tested; the later `mutmut run` finds the files unmodified.
+GENERATE_RUNNER = """
+import os
+import mutmut.__main__ as m
+m.set_mutant_under_test("mutant_generation")
+os.makedirs("mutants", exist_ok=True)
+m.copy_src_dir()
+m.copy_also_copy_files()
+m.create_mutants(1)
+"""
+
+
+def draw_sample(paths: list[str], size: int, seed: int) -> list[str]:
+    """`size` mutant names drawn uniformly from every mutant under paths: the first `size` of one
+    seeded shuffle of the sorted names (the .meta files' order is no part of the seed's promise), so
+    a larger N with the same seed keeps the smaller sample and only tests the names it adds."""
+    population = sorted(scoped_results(paths))
+    if not population:
+        raise SystemExit("no mutants under --paths in mutants/: run without --report-only first")
+    random.Random(seed).shuffle(population)
+    return sorted(population[:size])
+
+
+def wilson_interval(killed: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % interval for a proportion from n draws; unlike p +- z*sqrt(p(1-p)/n) it stays inside
+    [0, 1] and does not collapse to a point when every sampled mutant is killed."""
+    if not n:
+        return 0.0, 1.0
+    p = killed / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def scoped_results(paths: list[str]) -> dict[str, tuple[Path, int | None]]:
     patterns = [module_pattern(p) for p in paths]
     return {name: value for name, value in load_results(source_files(paths)).items()
@@ -201,8 +249,11 @@ def not_killed(paths: list[str]) -> list[str]:
                   if STATUS_BY_EXIT_CODE.get(code, "suspicious") in ("survived", "timeout", "no tests", "suspicious", "segfault"))
 
 
-def report(paths: list[str], elapsed: float | None, tested: int | None = None) -> dict:
+def report(paths: list[str], elapsed: float | None, tested: int | None = None, sample: list[str] | None = None) -> dict:
     results = scoped_results(paths)
+    population = len(results)
+    if sample is not None:
+        results = {name: results[name] for name in sample}
     counts: dict[str, int] = {}
     for _, code in results.values():
         status = STATUS_BY_EXIT_CODE.get(code, "suspicious")
@@ -213,6 +264,8 @@ def report(paths: list[str], elapsed: float | None, tested: int | None = None) -
     score = 100.0 * killed / (total - skipped) if total - skipped else 0.0
     print()
     print(f"Mutation testing of {', '.join(paths)} (tests without the golden byte comparisons)")
+    if sample is not None:
+        print(f"  sample     {len(sample)} of the {population} mutants, drawn uniformly at random")
     print(f"  total      {total}")
     for status in ("killed", "survived", "timeout", "no tests", "suspicious", "segfault", "skipped", "not checked"):
         if counts.get(status) or status in ("killed", "survived", "timeout"):
@@ -221,13 +274,18 @@ def report(paths: list[str], elapsed: float | None, tested: int | None = None) -
     if counts.get("not checked"):
         run = total - skipped - counts["not checked"]
         print(f"  so far     {100.0 * killed / run if run else 0:.1f} % of the {run} mutants run; the rest have no result yet")
+    if sample is not None:
+        run = total - skipped - counts.get("not checked", 0)
+        low, high = wilson_interval(killed, run)
+        print(f"  95 % CI    {100 * low:.1f} % to {100 * high:.1f} % for the score of all {population} (Wilson, {killed} of {run})")
     per_file: dict[Path, dict[str, int]] = {}
     for file, code in results.values():
         status = STATUS_BY_EXIT_CODE.get(code, "suspicious")
-        row = per_file.setdefault(file, {})
+        # a sample has a mutant or two per file: per top folder says more
+        row = per_file.setdefault(Path(file.parts[0]) if sample is not None else file, {})
         row[status] = row.get(status, 0) + 1
-    if len(per_file) > 1:
-        print("  per file   total killed survived timeout other not-checked score")
+    if len(per_file) > 1 or sample is not None:
+        print(f"  per {'folder' if sample is not None else 'file  '} total killed survived timeout other not-checked score")
         for file, row in sorted(per_file.items(), key=lambda kv: str(kv[0])):
             n = sum(row.values())
             other = n - sum(row.get(k, 0) for k in ("killed", "survived", "timeout", "not checked", "skipped"))
@@ -251,7 +309,10 @@ def report(paths: list[str], elapsed: float | None, tested: int | None = None) -
         print(f"\n{file}:{line or '?'}: {name} [{STATUS_BY_EXIT_CODE.get(code, 'suspicious')}]")
         body = [l for l in diff.splitlines() if not l.startswith(("---", "+++"))]
         print("\n".join("    " + l for l in body))
-    return {"total": total, **counts, "score": round(score, 1)}
+    summary = {"total": total, **counts, "score": round(score, 1)}
+    if sample is not None:
+        summary.update(population=population, ci95=[round(100 * x, 1) for x in wilson_interval(killed, total - skipped - counts.get("not checked", 0))])
+    return summary
 
 
 # -- main -------------------------------------------------------------------------------------------
@@ -266,6 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retest-survivors", action="store_true",
                         help="test again the scope's mutants not killed last time (after adding tests)")
     parser.add_argument("--mutants", nargs="+", metavar="NAME", help="test again just these mutants (names as printed)")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="test only N mutants drawn at random from the scope; report the sample and a 95 %% interval")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"the sample's random seed (default {DEFAULT_SEED})")
     parser.add_argument("--json", metavar="FILE", help="also write the counts as JSON to FILE")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
@@ -273,20 +337,32 @@ def main(argv: list[str] | None = None) -> int:
         full = (ROOT / path).resolve()
         if not full.exists() or not any(full.is_relative_to(ROOT / p) for p in DEFAULT_PATHS):
             parser.error(f"{path}: not a file or folder under {' or '.join(DEFAULT_PATHS)}")
+    if args.sample is not None and args.sample < 1:
+        parser.error("--sample needs a positive N")
     ensure_venv()
-    elapsed, tested = None, None
+    elapsed, tested, sample = None, None, None
     if not args.report_only:
         if args.fresh:
             shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+        # mutmut copies also_copy files but not their folders: bench/mutation_plugin.py needs mutants/bench/.
+        (ROOT / "mutants" / "bench").mkdir(parents=True, exist_ok=True)
+    if args.sample is not None:
+        if not args.report_only:
+            subprocess.run([str(VENV_PYTHON), "-c", GENERATE_RUNNER], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        sample = draw_sample(args.paths, args.sample, args.seed)
+    if not args.report_only:
         patterns = [] if sorted(args.paths) == sorted(DEFAULT_PATHS) else scope_patterns(args.paths)
+        if sample is not None:
+            # named mutants are tested again even with a result: name only those without one, so an
+            # interrupted sample resumes
+            results_now = scoped_results(args.paths)
+            patterns = [name for name in sample if results_now[name][1] is None] or None
         if args.mutants:
             patterns = list(args.mutants)
         elif args.retest_survivors:
-            patterns = not_killed(args.paths) or None
+            patterns = [n for n in not_killed(args.paths) if sample is None or n in sample] or None
         if patterns is None:
             print("nothing to test in that scope: every mutant has a result (--retest-survivors, --fresh)")
-        # mutmut copies also_copy files but not their folders: bench/mutation_plugin.py needs mutants/bench/.
-        (ROOT / "mutants" / "bench").mkdir(parents=True, exist_ok=True)
         unchecked_before = sum(code is None for _, code in scoped_results(args.paths).values())
         start = time.monotonic()
         result = subprocess.CompletedProcess([], 0) if patterns is None else subprocess.run([str(VENV_BIN / "mutmut"), "run", "--max-children", str(args.max_children), *patterns],
@@ -298,15 +374,16 @@ def main(argv: list[str] | None = None) -> int:
         results_after = scoped_results(args.paths)
         if patterns is None:
             tested = 0
-        elif args.mutants or args.retest_survivors:
+        elif args.mutants or args.retest_survivors or sample is not None:
             tested = len(patterns)
         elif unchecked_before:
             tested = unchecked_before - sum(code is None for _, code in results_after.values())
         else:  # a first run: no results before
             tested = sum(code is not None for _, code in results_after.values())
-    counts = report(args.paths, elapsed, tested if not args.report_only else None)
+    counts = report(args.paths, elapsed, tested if not args.report_only else None, sample)
     if args.json:
-        Path(args.json).write_text(json.dumps({"paths": args.paths, **counts, "seconds": elapsed}, indent=2) + "\n")
+        extra = {"sample": args.sample, "seed": args.seed} if sample is not None else {}
+        Path(args.json).write_text(json.dumps({"paths": args.paths, **extra, **counts, "seconds": elapsed}, indent=2) + "\n")
     return 0
 
 

@@ -25,3 +25,12 @@ def _init_without_stats(self, *args, env=None, **kwargs):
 
 
 subprocess.Popen.__init__ = _init_without_stats
+
+
+def pytest_collection_modifyitems(items):
+    """mutmut names a mutant's tests as a set, in no order: one module's tests interleaved with
+    others' set its module-scoped fixtures up and tear them down several times, and a stretch of only
+    tests that start no worker failed test_serve_http's server teardown (the clean run failed, and a
+    mutant would count as killed by an error no test meant). Each file's tests run together, in the
+    file's order, as in a whole-suite run."""
+    items.sort(key=lambda item: (str(item.location[0]), item.location[1] or 0))
