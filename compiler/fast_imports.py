@@ -200,6 +200,3 @@ def install() -> None:
     if not any(isinstance(finder, LazyAnnotationsFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, LazyAnnotationsFinder())
 
-
-def uninstall() -> None:
-    sys.meta_path[:] = [finder for finder in sys.meta_path if not isinstance(finder, LazyAnnotationsFinder)]
